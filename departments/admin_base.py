@@ -1,0 +1,66 @@
+"""Admin building blocks that keep each department's staff inside their own data."""
+
+from django.contrib import admin
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from .access import departments_for
+from .history import child_changes
+from .models import Department
+
+
+def scope_department_choices(db_field, request, kwargs):
+    """Offer only the departments the user may act on in any department select."""
+    if db_field.related_model is Department:
+        kwargs["queryset"] = departments_for(request.user)
+    return kwargs
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scope_department_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DepartmentScopedAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin whose rows belong to a department.
+
+    ``department_path`` is the lookup from the model to its Department ("" for Department
+    itself). Rows of other departments are absent from lists and choices, and their
+    URLs answer 404. ``history_children`` names inline relations whose edits are listed
+    on the parent's history page.
+    """
+
+    department_path = "department"
+    history_children: tuple[str, ...] = ()
+    object_history_template = "admin/history_with_children.html"
+
+    def scope_lookup(self):
+        return f"{self.department_path}__in" if self.department_path else "pk__in"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(**{self.scope_lookup(): departments_for(request.user)})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django would redirect to the index with "does not exist"; a row of another
+            # department must look exactly like a row that does not exist.
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scope_department_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        context = {"child_changes": child_changes(obj, self.history_children)}
+        return super().history_view(request, object_id, context | (extra_context or {}))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

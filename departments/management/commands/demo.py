@@ -1,0 +1,70 @@
+"""Set up the demo: database, demo data, demo accounts; then serve it."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from departments.access import Role
+from departments.models import Department, Membership
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "demo"
+PASSWORD = "briefing-demo"
+
+# username, role (None: superuser), department code
+ACCOUNTS = [
+    ("admin", None, None),
+    ("clerk", Role.CLERK, None),
+    ("ga_staff", Role.STAFF, "YDP-GA"),
+    ("ga_reviewer", Role.REVIEWER, "YDP-GA"),
+    ("clean_staff", Role.STAFF, "YDP-CLEAN"),
+    ("member", Role.COUNCIL, None),
+]
+
+
+class Command(BaseCommand):
+    help = "데모 DB를 만들고 데모 자료와 계정을 넣은 뒤 http://127.0.0.1:8000 에서 실행합니다."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-serve", action="store_true", help="준비만 하고 서버는 띄우지 않음"
+        )
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "데모 계정은 비밀번호가 공개되어 있으므로 DEBUG=true 에서만 만듭니다."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("loaddata", *sorted(FIXTURES.glob("*.json")), verbosity=0)
+        with transaction.atomic():
+            accounts = [self.ensure_account(*account) for account in ACCOUNTS]
+        self.print_accounts(accounts)
+        if not no_serve:
+            call_command("runserver", addrport, use_reloader=False)
+
+    def ensure_account(self, username, role, department_code):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"is_staff": role != Role.COUNCIL, "is_superuser": role is None},
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        department = None
+        if department_code:
+            department = Department.objects.get(code=department_code)
+            Membership.objects.get_or_create(user=user, department=department)
+        return username, Role.labels.get(role, "관리자 (superuser)"), department
+
+    def print_accounts(self, accounts):
+        self.stdout.write(f"데모 계정 (비밀번호는 모두 {PASSWORD}):")
+        for username, role, department in accounts:
+            self.stdout.write(f"  {username:<12} {PASSWORD:<14} {role:<18} {department or '-'}")
+        self.stdout.write("관리 화면: http://127.0.0.1:8000/admin/")

@@ -1,0 +1,535 @@
+"""Organisation, staffing, facilities and vehicles of a department.
+
+Position classes and grades, vehicle categories and sizes are data, ordered, so that
+each year's table columns can be entered without code changes.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class NaturalKeyQuerySet(models.QuerySet):
+    """Lets fixtures refer to rows by their business key instead of database ids."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
+
+
+class NaturalKeyModel(models.Model):
+    """A row whose business key (``natural_key_fields``, paths with ``__``) is unique.
+
+    Loading the demo fixtures twice updates these rows instead of duplicating them.
+    """
+
+    natural_key_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        key = []
+        for path in self.natural_key_fields:
+            value = self
+            for part in path.split("__"):
+                value = getattr(value, part)
+            key.append(value.isoformat() if hasattr(value, "isoformat") else value)
+        return tuple(key)
+
+
+class DepartmentQuerySet(NaturalKeyQuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def with_descendants(self, departments):
+        """The given departments and every unit below them (the tree is at most 4 deep)."""
+        ids = list(departments.values_list("pk", flat=True))
+        return self.filter(
+            Q(pk__in=ids)
+            | Q(parent__in=ids)
+            | Q(parent__parent__in=ids)
+            | Q(parent__parent__parent__in=ids)
+        )
+
+
+class Department(NaturalKeyModel):
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("자치구")
+        BUREAU = "bureau", _("국·실")
+        DIVISION = "division", _("과")
+        TEAM = "team", _("팀")
+
+    # A unit sits strictly below its parent in this order.
+    KIND_RANK = {Kind.DISTRICT: 0, Kind.BUREAU: 1, Kind.DIVISION: 2, Kind.TEAM: 3}
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("상위 부서"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("부서명"), max_length=100)
+    code = models.SlugField(
+        _("부서 코드"), max_length=40, unique=True, help_text=_("예: YDP-GA (영문·숫자·하이픈)")
+    )
+    kind = models.CharField(_("구분"), max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    active = models.BooleanField(_("현행 조직"), default=True)
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    head_title = models.CharField(_("부서장 직위"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    objects = DepartmentQuerySet.as_manager()
+    natural_key_fields = ("code",)
+
+    class Meta:
+        verbose_name = _("부서")
+        verbose_name_plural = _("부서")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="department_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | Q(kind="district"),
+                name="department_only_district_is_root",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.KIND_RANK[self.kind] <= self.KIND_RANK[self.parent.kind]:
+            raise ValidationError(
+                {"kind": _("하위 조직은 상위 부서보다 아래 단계여야 합니다 (국 → 과 → 팀).")}
+            )
+
+    def name_on(self, day):
+        """The department's name on a given day, following recorded renames."""
+        earlier = [n for n in self.names.all() if n.since <= day]
+        return max(earlier, key=lambda n: n.since).name if earlier else self.name
+
+
+class DepartmentName(NaturalKeyModel):
+    """A name the department carried from a date on (e.g. 총무과 was 행정지원과 in 2008)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.CASCADE, related_name="names"
+    )
+    name = models.CharField(_("부서명"), max_length=100)
+    since = models.DateField(_("사용 시작일"), help_text=_("이 이름이 쓰인 것으로 확인된 첫 날"))
+    history = HistoricalRecords()
+
+    natural_key_fields = ("department__code", "since")
+
+    class Meta:
+        verbose_name = _("부서명 변경 이력")
+        verbose_name_plural = _("부서명 변경 이력")
+        ordering = ["since"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "since"], name="department_name_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.since:%Y. %-m. %-d.}~)"
+
+
+class Duty(NaturalKeyModel):
+    """One line of a team's duties (담당업무), kept in the order the team lists them."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서·팀"), on_delete=models.CASCADE, related_name="duties"
+    )
+    order = models.PositiveSmallIntegerField(_("순서"), default=0)
+    text = models.CharField(_("담당업무"), max_length=200)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("department__code", "order")
+
+    class Meta:
+        verbose_name = _("담당업무")
+        verbose_name_plural = _("담당업무")
+        ordering = ["department", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "order"], name="duty_position_once")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+# Staffing -----------------------------------------------------------------------------
+
+
+class PositionClass(NaturalKeyModel):
+    """직종: a group of table columns, e.g. 일반직, 관리운영직, 별정직·임기제, 기능직."""
+
+    name = models.CharField(_("직종"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("name",)
+
+    class Meta:
+        verbose_name = _("직종")
+        verbose_name_plural = _("직종")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(NaturalKeyModel):
+    """직급: one column of the staffing table. A blank name means the class is one column."""
+
+    position_class = models.ForeignKey(
+        PositionClass, verbose_name=_("직종"), on_delete=models.PROTECT, related_name="grades"
+    )
+    name = models.CharField(
+        _("직급"), max_length=50, blank=True, help_text=_("비우면 직종 전체를 한 칸으로 셉니다.")
+    )
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("position_class__name", "name")
+
+    class Meta:
+        verbose_name = _("직급")
+        verbose_name_plural = _("직급")
+        ordering = ["position_class__order", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["position_class", "name"], name="grade_once_per_class")
+        ]
+
+    def __str__(self):
+        return f"{self.position_class} {self.name}".strip()
+
+
+class StaffingQuerySet(NaturalKeyQuerySet):
+    def with_totals(self):
+        return self.annotate(
+            authorised_total=models.Sum("counts__authorised"),
+            actual_total=models.Sum("counts__actual"),
+        )
+
+
+class StaffingSnapshot(NaturalKeyModel):
+    """인력 현황 of a department at an as-of date; the counts per grade hang below it."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="staffing"
+    )
+    as_of = models.DateField(_("기준일"))
+    note = models.TextField(_("비고"), blank=True, help_text=_("표 아래 ※ 주석으로 나갑니다."))
+    history = HistoricalRecords()
+
+    objects = StaffingQuerySet.as_manager()
+    natural_key_fields = ("department__code", "as_of")
+
+    class Meta:
+        verbose_name = _("인력 현황")
+        verbose_name_plural = _("인력 현황")
+        ordering = ["department", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "as_of"], name="staffing_once_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.as_of:%Y. %-m. %-d.}"
+
+
+class StaffingCount(NaturalKeyModel):
+    snapshot = models.ForeignKey(
+        StaffingSnapshot,
+        verbose_name=_("인력 현황"),
+        on_delete=models.CASCADE,
+        related_name="counts",
+    )
+    grade = models.ForeignKey(Grade, verbose_name=_("직급"), on_delete=models.PROTECT)
+    authorised = models.PositiveIntegerField(_("정원"), default=0)
+    actual = models.PositiveIntegerField(_("현원"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "snapshot__department__code",
+        "snapshot__as_of",
+        "grade__position_class__name",
+        "grade__name",
+    )
+
+    class Meta:
+        verbose_name = _("직급별 정·현원")
+        verbose_name_plural = _("직급별 정·현원")
+        ordering = ["grade__position_class__order", "grade__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "grade"], name="staffing_grade_once"),
+            models.CheckConstraint(
+                condition=Q(authorised__gte=0) & Q(actual__gte=0), name="staffing_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grade}: {self.authorised}/{self.actual}"
+
+
+# Facilities ---------------------------------------------------------------------------
+
+
+class Facility(NaturalKeyModel):
+    """A building, site or other facility (주요시설) as reported at an as-of date."""
+
+    class Ownership(models.TextChoices):
+        OWNED = "owned", _("소유")
+        LEASED = "leased", _("임차")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="facilities"
+    )
+    as_of = models.DateField(_("기준일"))
+    category = models.CharField(
+        _("시설 분류"),
+        max_length=50,
+        help_text=_("표 제목이 됩니다. 예: 구 청사, 구민회관, 정보화교육장"),
+    )
+    site = models.CharField(
+        _("구분"),
+        max_length=50,
+        blank=True,
+        help_text=_("같은 구분의 건물은 한 묶음으로 합계를 냅니다."),
+    )
+    name = models.CharField(_("명칭"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    address = models.CharField(_("위치"), max_length=200, blank=True)
+    land_area = models.DecimalField(
+        _("대지(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    floor_area = models.DecimalField(
+        _("건물(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    scale = models.CharField(
+        _("규모"), max_length=100, blank=True, help_text=_("예: 지하3층 ~ 지상6층")
+    )
+    structure = models.CharField(_("구조"), max_length=100, blank=True)
+    completed_on = models.DateField(_("준공일"), null=True, blank=True)
+    ownership = models.CharField(
+        _("소유 형태"), max_length=10, choices=Ownership.choices, default=Ownership.OWNED
+    )
+    lease_from = models.DateField(_("임차 시작일"), null=True, blank=True)
+    lease_until = models.DateField(_("임차 종료일"), null=True, blank=True)
+    lease_cost = models.PositiveBigIntegerField(_("임차료(천원)"), null=True, blank=True)
+    description = models.TextField(_("현황"), blank=True)
+    notes = models.TextField(_("비고"), blank=True, help_text=_("여러 줄로 쓸 수 있습니다."))
+    managed_by = models.ForeignKey(
+        Department,
+        verbose_name=_("관리 팀"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_facilities",
+    )
+    history = HistoricalRecords()
+
+    natural_key_fields = ("department__code", "as_of", "category", "order")
+
+    class Meta:
+        verbose_name = _("주요시설")
+        verbose_name_plural = _("주요시설")
+        ordering = ["department", "-as_of", "category", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "as_of", "category", "order"], name="facility_position_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(land_area__gte=0) | Q(land_area__isnull=True),
+                name="facility_land_area_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_area__gte=0) | Q(floor_area__isnull=True),
+                name="facility_floor_area_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ownership="leased")
+                | Q(lease_from__isnull=True, lease_until__isnull=True, lease_cost__isnull=True),
+                name="facility_lease_terms_only_when_leased",
+            ),
+            models.CheckConstraint(
+                condition=Q(lease_until__gte=models.F("lease_from"))
+                | Q(lease_from__isnull=True)
+                | Q(lease_until__isnull=True),
+                name="facility_lease_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.as_of:%Y. %-m. %-d.})"
+
+
+class FacilityExtension(NaturalKeyModel):
+    """An extension or later completion (증축) of a facility, e.g. 2018. 6. 2. 증축."""
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("시설"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    completed_on = models.DateField(_("준공일"))
+    description = models.CharField(_("내용"), max_length=100, default="증축")
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "facility__department__code",
+        "facility__as_of",
+        "facility__category",
+        "facility__order",
+        "completed_on",
+    )
+
+    class Meta:
+        verbose_name = _("증축")
+        verbose_name_plural = _("증축")
+        ordering = ["completed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "completed_on"], name="facility_extension_once_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.completed_on:%Y. %-m. %-d.} {self.description}"
+
+
+# Vehicles -----------------------------------------------------------------------------
+
+
+class VehicleCategory(NaturalKeyModel):
+    """차종: a group of table columns, e.g. 승용, 승합, 화물, 특수차."""
+
+    name = models.CharField(_("차종"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("name",)
+
+    class Meta:
+        verbose_name = _("차종")
+        verbose_name_plural = _("차종")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VehicleSize(NaturalKeyModel):
+    """One column under a category (소형, 중형, 청소차…). Blank: the category is one column."""
+
+    category = models.ForeignKey(
+        VehicleCategory, verbose_name=_("차종"), on_delete=models.PROTECT, related_name="sizes"
+    )
+    name = models.CharField(_("규격·용도"), max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("category__name", "name")
+
+    class Meta:
+        verbose_name = _("차량 규격")
+        verbose_name_plural = _("차량 규격")
+        ordering = ["category__order", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="vehicle_size_once")
+        ]
+
+    def __str__(self):
+        return f"{self.category} {self.name}".strip()
+
+
+class FleetQuerySet(NaturalKeyQuerySet):
+    def with_totals(self):
+        return self.annotate(vehicle_total=models.Sum("counts__count"))
+
+
+class VehicleFleet(NaturalKeyModel):
+    """공용차량 현황 of a department at an as-of date, with the quota (정수)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="fleets"
+    )
+    as_of = models.DateField(_("기준일"))
+    quota = models.PositiveIntegerField(_("정수"), null=True, blank=True)
+    note = models.TextField(_("비고"), blank=True, help_text=_("표 아래 ※ 주석으로 나갑니다."))
+    history = HistoricalRecords()
+
+    objects = FleetQuerySet.as_manager()
+    natural_key_fields = ("department__code", "as_of")
+
+    class Meta:
+        verbose_name = _("공용차량 현황")
+        verbose_name_plural = _("공용차량 현황")
+        ordering = ["department", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "as_of"], name="fleet_once_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.as_of:%Y. %-m. %-d.}"
+
+
+class VehicleCount(NaturalKeyModel):
+    fleet = models.ForeignKey(
+        VehicleFleet,
+        verbose_name=_("공용차량 현황"),
+        on_delete=models.CASCADE,
+        related_name="counts",
+    )
+    size = models.ForeignKey(VehicleSize, verbose_name=_("차종·규격"), on_delete=models.PROTECT)
+    count = models.PositiveIntegerField(_("대수"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "fleet__department__code",
+        "fleet__as_of",
+        "size__category__name",
+        "size__name",
+    )
+
+    class Meta:
+        verbose_name = _("차종별 대수")
+        verbose_name_plural = _("차종별 대수")
+        ordering = ["size__category__order", "size__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["fleet", "size"], name="vehicle_size_once_per_fleet"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="vehicle_count_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.size}: {self.count}"
+
+
+# Who may act for which department ------------------------------------------------------
+
+
+class Membership(models.Model):
+    """Ties a staff member or reviewer to the department(s) they work for."""
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("사용자"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("소속")
+        verbose_name_plural = _("소속")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="membership_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.department}"

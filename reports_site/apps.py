@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ReportsSiteConfig(AppConfig):
+    name = "reports_site"
+    verbose_name = "의회 업무보고"
+
+    def ready(self):
+        from .roles import sync_roles
+
+        # Permissions are created by post_migrate too; this runs after them (app order).
+        post_migrate.connect(sync_roles, sender=self)

@@ -1,0 +1,1 @@
+"""Council sessions and briefings live here (see the budgets/programs workflow)."""
