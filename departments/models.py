@@ -25,6 +25,7 @@ class NaturalKeyModel(models.Model):
     """
 
     natural_key_fields: tuple[str, ...] = ()
+    objects = NaturalKeyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -81,3 +81,46 @@ def vehicle_table(fleet):
     )
     entries = [(c.size.category.name, c.size.name, {"count": c.count}) for c in counts]
     return count_table(entries, [(_("대수"), "count")], _("총계"))
+
+
+@dataclass
+class Site:
+    """Buildings reported under one 구분 (e.g. 본관: 본관, 보건소, 부속건물) and their 계."""
+
+    name: str
+    facilities: list
+    land_total: object
+    floor_total: object
+
+
+@dataclass
+class FacilityGroup:
+    category: str
+    sites: list[Site]
+
+
+def _total(values):
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def facility_groups(facilities):
+    """Facilities (already ordered by category and order) grouped by category, then site."""
+    groups: dict[str, dict[str, list]] = {}
+    for facility in facilities:
+        groups.setdefault(facility.category, {}).setdefault(facility.site, []).append(facility)
+    return [
+        FacilityGroup(
+            category,
+            [
+                Site(
+                    name,
+                    rows,
+                    _total(f.land_area for f in rows),
+                    _total(f.floor_area for f in rows),
+                )
+                for name, rows in sites.items()
+            ],
+        )
+        for category, sites in groups.items()
+    ]

@@ -91,14 +91,16 @@ def make_fleet(department, as_of=AS_OF, counts=((("승용", "중형"), 46),)):
 # One row of each department-owned model, for tests that walk every admin page.
 ROW_BUILDERS = {
     Department: lambda d: make_department(kind=Department.Kind.TEAM, parent=d),
-    DepartmentName: lambda d: DepartmentName.objects.create(department=d, name="옛이름", since=AS_OF),
+    DepartmentName: lambda d: DepartmentName.objects.create(
+        department=d, name="옛이름", since=AS_OF
+    ),
     Duty: lambda d: Duty.objects.create(department=d, order=next(_serial), text="청사 관리"),
     StaffingSnapshot: make_snapshot,
-    StaffingCount: lambda d: make_snapshot(d).counts.get(),
+    StaffingCount: lambda d: make_snapshot(d, as_of=dt.date(2024, 12, 31)).counts.get(),
     Facility: make_facility,
     FacilityExtension: lambda d: FacilityExtension.objects.create(
         facility=make_facility(d), completed_on=AS_OF
     ),
     VehicleFleet: make_fleet,
-    VehicleCount: lambda d: make_fleet(d).counts.get(),
+    VehicleCount: lambda d: make_fleet(d, as_of=dt.date(2024, 12, 31)).counts.get(),
 }

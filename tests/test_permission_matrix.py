@@ -68,8 +68,10 @@ class PermissionMatrixTests(TestCase):
         staff = make_user(Role.STAFF, cls.other)
         cls.rows[Membership, "own"] = Membership.objects.get(user=cls.users[Role.STAFF])
         cls.rows[Membership, "other"] = Membership.objects.get(user=staff)
-        for model, row in [(PositionClass, make_grade().position_class),
-                           (VehicleCategory, make_vehicle_size().category)]:
+        for model, row in [
+            (PositionClass, make_grade().position_class),
+            (VehicleCategory, make_vehicle_size().category),
+        ]:
             cls.rows[model, "own"] = cls.rows[model, "other"] = row
 
     def status(self, user, url):
@@ -86,7 +88,9 @@ class PermissionMatrixTests(TestCase):
                     for whose in ("own", "other"):
                         if action in ("changelist", "add") and whose == "other":
                             continue
-                        obj = self.rows[model, whose] if action not in ("changelist", "add") else None
+                        obj = (
+                            self.rows[model, whose] if action not in ("changelist", "add") else None
+                        )
                         url = admin_url(model, action, obj)
                         got = self.status(user, url)
                         want = expected_status(role, model, action, whose)
@@ -114,8 +118,12 @@ class PermissionMatrixTests(TestCase):
         self.client.force_login(self.users[Role.STAFF])
         response = self.client.get(
             reverse("admin:autocomplete"),
-            {"app_label": "departments", "model_name": "staffingsnapshot",
-             "field_name": "department", "term": "과"},
+            {
+                "app_label": "departments",
+                "model_name": "staffingsnapshot",
+                "field_name": "department",
+                "term": "과",
+            },
         )
         names = [item["text"] for item in response.json()["results"]]
         self.assertEqual(names, ["총무과"])
@@ -125,16 +133,24 @@ class PermissionMatrixTests(TestCase):
         self.client.force_login(self.users[Role.STAFF])
         response = self.client.post(
             admin_url(StaffingSnapshot, "add"),
-            {"department": self.other.pk, "as_of": "2024-12-31", "note": "",
-             "counts-TOTAL_FORMS": 0, "counts-INITIAL_FORMS": 0},
+            {
+                "department": self.other.pk,
+                "as_of": "2024-12-31",
+                "note": "",
+                "counts-TOTAL_FORMS": 0,
+                "counts-INITIAL_FORMS": 0,
+            },
         )
         self.assertEqual(response.status_code, 200)  # the form comes back with an error
-        self.assertFalse(StaffingSnapshot.objects.filter(department=self.other,
-                                                         as_of="2024-12-31").exists())
+        self.assertFalse(
+            StaffingSnapshot.objects.filter(department=self.other, as_of="2024-12-31").exists()
+        )
         self.assertEqual(snapshot.department, self.own)
 
     def test_staff_of_a_division_may_act_on_its_teams(self):
         team = make_department("교육후생팀", Department.Kind.TEAM, parent=self.own)
         snapshot = ROW_BUILDERS[StaffingSnapshot](team)
         self.client.force_login(self.users[Role.STAFF])
-        self.assertEqual(self.client.get(admin_url(StaffingSnapshot, "change", snapshot)).status_code, 200)
+        self.assertEqual(
+            self.client.get(admin_url(StaffingSnapshot, "change", snapshot)).status_code, 200
+        )

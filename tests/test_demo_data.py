@@ -1,0 +1,125 @@
+"""The demo command and the demo data: idempotent, and the tables match the documents."""
+
+import datetime as dt
+import io
+
+from django.apps import apps
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+
+from departments.models import Department, Facility, StaffingSnapshot, VehicleFleet
+from departments.tables import facility_groups, staffing_table, vehicle_table
+
+AS_OF_2025 = dt.date(2025, 5, 31)
+
+
+def run_demo():
+    out = io.StringIO()
+    with override_settings(DEBUG=True):
+        call_command("demo", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+def row_counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+class DemoCommandTests(TestCase):
+    def test_running_the_demo_twice_changes_nothing(self):
+        run_demo()
+        first = row_counts()
+        run_demo()
+        self.assertEqual(row_counts(), first)
+        self.assertGreater(first["departments.Department"], 10)
+
+    def test_the_demo_refuses_to_create_known_passwords_outside_debug(self):
+        with self.assertRaises(CommandError):
+            call_command("demo", "--no-serve", stdout=io.StringIO())
+
+    def test_the_demo_prints_its_accounts(self):
+        output = run_demo()
+        for username in ("admin", "clerk", "ga_staff", "ga_reviewer", "member"):
+            self.assertIn(username, output)
+        self.assertIn("briefing-demo", output)
+
+
+class DocumentFiguresTests(TestCase):
+    """Figures as printed in the 2025 총무과 report (and its 2007/2008 predecessors)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        run_demo()
+        cls.ga = Department.objects.get(code="YDP-GA")
+
+    def staffing(self, as_of, department=None):
+        return staffing_table(
+            StaffingSnapshot.objects.get(department=department or self.ga, as_of=as_of)
+        )
+
+    def test_2025_staffing_totals_and_gaps(self):
+        table = self.staffing(AS_OF_2025)
+        authorised, actual, gap = table.rows
+        self.assertEqual((authorised.total, actual.total, gap.total), (50, 51, 1))
+        columns = [(g.name, c) for g in table.groups for c in g.columns]
+        gaps = dict(zip(columns, gap.cells, strict=True))
+        self.assertEqual(gaps["일반직", "9급"], -11)
+        self.assertEqual(gaps["일반직", "6급"], 7)
+        self.assertEqual(gaps["별정직·임기제", "8급"], -2)
+        self.assertEqual(gaps["관리운영직", "6급"], 1)
+
+    def test_2025_staffing_table_prints_gaps_with_triangles(self):
+        html = render_to_string(
+            "tables/count_table.html", {"table": self.staffing(AS_OF_2025), "row_header": "구분"}
+        )
+        self.assertIn("△11", html)
+        self.assertIn("△2", html)
+        self.assertInHTML('<th scope="col">9급</th>', html, count=3)
+
+    def test_earlier_years_fit_the_same_model(self):
+        self.assertEqual([r.total for r in self.staffing(dt.date(2008, 6, 30)).rows], [67, 64, -3])
+        self.assertEqual(
+            [r.total for r in self.staffing(dt.date(2007, 5, 31)).rows], [157, 73, -84]
+        )
+        district = Department.objects.get(code="YDP")
+        table = self.staffing(dt.date(2008, 6, 30), district)
+        self.assertEqual([r.total for r in table.rows], [1307, 1287, -20])
+        self.assertEqual(
+            [g.name for g in table.groups], ["정무직", "일반직", "별정직", "계약직", "기능직"]
+        )
+
+    def test_2025_vehicles(self):
+        table = vehicle_table(VehicleFleet.objects.get(department=self.ga, as_of=AS_OF_2025))
+        (row,) = table.rows
+        self.assertEqual(row.total, 236)
+        subtotals = dict(
+            zip([g.name for g in table.groups], self.group_first_cells(table, row), strict=True)
+        )
+        self.assertEqual(subtotals, {"승용": 65, "승합": 28, "화물": 78, "특수차": 41, "임시": 24})
+        self.assertEqual(row.cells, [65, 17, 46, 2, 28, 0, 28, 0, 78, 55, 17, 6, 41, 27, 1, 13, 24])
+
+    def group_first_cells(self, table, row):
+        firsts, index = [], 0
+        for group in table.groups:
+            firsts.append(row.cells[index])
+            index += len(group.columns)
+        return firsts
+
+    def test_2025_government_buildings(self):
+        facilities = Facility.objects.filter(department=self.ga, as_of=AS_OF_2025)
+        groups = {g.category: g for g in facility_groups(facilities.order_by("category", "order"))}
+        main = groups["구 청사"].sites[0]
+        self.assertEqual(main.name, "본관")
+        self.assertEqual([f.name for f in main.facilities], ["본관", "보건소", "부속건물"])
+        self.assertEqual((main.land_total, main.floor_total), (7622, 15667))
+        annex = groups["구 청사"].sites[1].facilities[0]
+        self.assertEqual(
+            [e.completed_on for e in annex.extensions.all()],
+            [dt.date(2018, 6, 2), dt.date(2020, 10, 5)],
+        )
+        self.assertIn("6층: 아동청소년과", annex.notes)
+
+    def test_the_department_line_keeps_its_names(self):
+        self.assertEqual(self.ga.name_on(dt.date(2008, 7, 14)), "행정지원과")
+        self.assertEqual(self.ga.name_on(dt.date(2025, 6, 12)), "총무과")
