@@ -34,15 +34,15 @@ class AdminPagesRenderTests(TestCase):
                 request.user = user
                 if not model_admin.has_view_permission(request):
                     continue
-                info = model._meta.app_label, model._meta.model_name
-                urls = [reverse("admin:%s_%s_changelist" % info)]
+                prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+                urls = [reverse(f"{prefix}_changelist")]
                 if model_admin.has_add_permission(request):
-                    urls.append(reverse("admin:%s_%s_add" % info))
+                    urls.append(reverse(f"{prefix}_add"))
                 obj = model_admin.get_queryset(request).first()
                 if obj is not None:
                     urls += [
-                        reverse("admin:%s_%s_change" % info, args=[obj.pk]),
-                        reverse("admin:%s_%s_history" % info, args=[obj.pk]),
+                        reverse(f"{prefix}_change", args=[obj.pk]),
+                        reverse(f"{prefix}_history", args=[obj.pk]),
                     ]
                 for url in urls:
                     with self.subTest(user=user.username, url=url):

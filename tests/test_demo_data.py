@@ -5,8 +5,8 @@ import io
 
 from django.apps import apps
 from django.core.management import call_command
-from django.template.loader import render_to_string
 from django.core.management.base import CommandError
+from django.template.loader import render_to_string
 from django.test import TestCase, override_settings
 
 from departments.models import Department, Facility, StaffingSnapshot, VehicleFleet
