@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BudgetsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "budgets"
+    verbose_name = _("예산")

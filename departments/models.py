@@ -10,34 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class NaturalKeyQuerySet(models.QuerySet):
-    """Lets fixtures refer to rows by their business key instead of database ids."""
-
-    def get_by_natural_key(self, *key):
-        return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
-
-
-class NaturalKeyModel(models.Model):
-    """A row whose business key (``natural_key_fields``, paths with ``__``) is unique.
-
-    Loading the demo fixtures twice updates these rows instead of duplicating them.
-    """
-
-    natural_key_fields: tuple[str, ...] = ()
-    objects = NaturalKeyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def natural_key(self):
-        key = []
-        for path in self.natural_key_fields:
-            value = self
-            for part in path.split("__"):
-                value = getattr(value, part)
-            key.append(value.isoformat() if hasattr(value, "isoformat") else value)
-        return tuple(key)
+from .locking import LockedQuerySet, PeriodLockedModel
+from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
 
 
 class DepartmentQuerySet(NaturalKeyQuerySet):
@@ -213,7 +187,7 @@ class Grade(NaturalKeyModel):
         return f"{self.position_class} {self.name}".strip()
 
 
-class StaffingQuerySet(NaturalKeyQuerySet):
+class StaffingQuerySet(LockedQuerySet):
     def with_totals(self):
         return self.annotate(
             authorised_total=models.Sum("counts__authorised"),
@@ -221,7 +195,7 @@ class StaffingQuerySet(NaturalKeyQuerySet):
         )
 
 
-class StaffingSnapshot(NaturalKeyModel):
+class StaffingSnapshot(PeriodLockedModel):
     """인력 현황 of a department at an as-of date; the counts per grade hang below it."""
 
     department = models.ForeignKey(
@@ -246,7 +220,7 @@ class StaffingSnapshot(NaturalKeyModel):
         return f"{self.department} {self.as_of:%Y. %-m. %-d.}"
 
 
-class StaffingCount(NaturalKeyModel):
+class StaffingCount(PeriodLockedModel):
     snapshot = models.ForeignKey(
         StaffingSnapshot,
         verbose_name=_("인력 현황"),
@@ -258,6 +232,8 @@ class StaffingCount(NaturalKeyModel):
     actual = models.PositiveIntegerField(_("현원"), default=0)
     history = HistoricalRecords()
 
+    lock_department = "snapshot__department"
+    lock_as_of = "snapshot__as_of"
     natural_key_fields = (
         "snapshot__department__code",
         "snapshot__as_of",
@@ -283,7 +259,7 @@ class StaffingCount(NaturalKeyModel):
 # Facilities ---------------------------------------------------------------------------
 
 
-class Facility(NaturalKeyModel):
+class Facility(PeriodLockedModel):
     """A building, site or other facility (주요시설) as reported at an as-of date."""
 
     class Ownership(models.TextChoices):
@@ -372,7 +348,7 @@ class Facility(NaturalKeyModel):
         return f"{self.name} ({self.as_of:%Y. %-m. %-d.})"
 
 
-class FacilityExtension(NaturalKeyModel):
+class FacilityExtension(PeriodLockedModel):
     """An extension or later completion (증축) of a facility, e.g. 2018. 6. 2. 증축."""
 
     facility = models.ForeignKey(
@@ -382,6 +358,8 @@ class FacilityExtension(NaturalKeyModel):
     description = models.CharField(_("내용"), max_length=100, default="증축")
     history = HistoricalRecords()
 
+    lock_department = "facility__department"
+    lock_as_of = "facility__as_of"
     natural_key_fields = (
         "facility__department__code",
         "facility__as_of",
@@ -449,12 +427,12 @@ class VehicleSize(NaturalKeyModel):
         return f"{self.category} {self.name}".strip()
 
 
-class FleetQuerySet(NaturalKeyQuerySet):
+class FleetQuerySet(LockedQuerySet):
     def with_totals(self):
         return self.annotate(vehicle_total=models.Sum("counts__count"))
 
 
-class VehicleFleet(NaturalKeyModel):
+class VehicleFleet(PeriodLockedModel):
     """공용차량 현황 of a department at an as-of date, with the quota (정수)."""
 
     department = models.ForeignKey(
@@ -480,7 +458,7 @@ class VehicleFleet(NaturalKeyModel):
         return f"{self.department} {self.as_of:%Y. %-m. %-d.}"
 
 
-class VehicleCount(NaturalKeyModel):
+class VehicleCount(PeriodLockedModel):
     fleet = models.ForeignKey(
         VehicleFleet,
         verbose_name=_("공용차량 현황"),
@@ -491,6 +469,8 @@ class VehicleCount(NaturalKeyModel):
     count = models.PositiveIntegerField(_("대수"), default=0)
     history = HistoricalRecords()
 
+    lock_department = "fleet__department"
+    lock_as_of = "fleet__as_of"
     natural_key_fields = (
         "fleet__department__code",
         "fleet__as_of",
@@ -534,3 +514,56 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.department}"
+
+
+# Quarterly review: draft → submitted → approved (locked) → closed, reopened with a reason --
+
+
+class ReportingPeriod(models.Model):
+    """A department's figures for one quarter and where they stand in review."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("작성 중")
+        SUBMITTED = "submitted", _("제출")
+        RETURNED = "returned", _("보완 요청")
+        APPROVED = "approved", _("승인")
+        CLOSED = "closed", _("마감")
+
+    LOCKED = (Status.APPROVED, Status.CLOSED)  # the same as locking.LOCKED_STATUSES
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="periods"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    quarter = models.PositiveSmallIntegerField(
+        _("분기"), choices=[(q, _("%d분기") % q) for q in range(1, 5)]
+    )
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    comment = models.TextField(_("의견"), blank=True, help_text=_("보완 요청·재개 사유"))
+    changed_at = models.DateTimeField(_("최종 변경"), auto_now=True)
+    changed_by = models.ForeignKey(
+        "auth.User", verbose_name=_("변경자"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("분기 보고")
+        verbose_name_plural = _("분기 보고")
+        ordering = ["-year", "-quarter", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "quarter"], name="period_once_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.year}년 {self.quarter}분기"
+
+    @property
+    def locked(self):
+        return self.status in self.LOCKED

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
+    verbose_name = _("주요사업")

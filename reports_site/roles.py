@@ -21,6 +21,18 @@ DEPARTMENT_DATA = [
     "departments.facilityextension",
     "departments.vehiclefleet",
     "departments.vehiclecount",
+    "budgets.budgetline",
+    "budgets.budgetsnapshot",
+    "budgets.quarterplan",
+    "programs.mission",
+    "programs.strategicgoal",
+    "programs.performancegoal",
+    "programs.program",
+    "programs.progressentry",
+    "programs.scheduleitem",
+    "programs.kpi",
+    "programs.kpivalue",
+    "programs.councilrequest",
 ]
 # Shared vocabulary (table columns); kept by the clerk.
 REFERENCE_DATA = [

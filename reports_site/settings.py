@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "departments",
+    "budgets",
+    "programs",
     "reports_site",
 ]
 

@@ -1,0 +1,155 @@
+"""Approved figures cannot change: enforced on the model and QuerySet, below every form.
+
+A row belongs to a department and a quarter (or a whole year). Once that quarter's review
+period of the department, or of a unit above it, is approved or closed, saving, deleting,
+updating or bulk-writing the row raises `PeriodLocked`, whichever path it comes by: admin,
+import, shell.
+"""
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
+
+LOCKED_STATUSES = ("approved", "closed")
+
+
+class PeriodLocked(ValidationError):
+    pass
+
+
+def quarter_of(day):
+    return (day.month - 1) // 3 + 1
+
+
+def _ancestors(department_ids):
+    """Each department id mapped to itself and the ids above it."""
+    rows = (
+        apps.get_model("departments", "Department")
+        .objects.filter(pk__in=department_ids)
+        .values_list("pk", "parent", "parent__parent", "parent__parent__parent")
+    )
+    return {row[0]: {pk for pk in row if pk} for row in rows}
+
+
+def ensure_unlocked(keys):
+    """keys: (department_id, year, quarter or None for the whole year)."""
+    keys = {key for key in keys if key[0] is not None}
+    if not keys:
+        return
+    lineage = _ancestors({department for department, _, _ in keys})
+    everyone = set().union(*lineage.values()) if lineage else set()
+    locked = (
+        apps.get_model("departments", "ReportingPeriod")
+        .objects.filter(
+            department__in=everyone,
+            year__in={year for _, year, _ in keys},
+            status__in=LOCKED_STATUSES,
+        )
+        .values_list("department", "year", "quarter")
+    )
+    locked = set(locked)
+    for department, year, quarter in keys:
+        for unit in lineage.get(department, {department}):
+            if any((unit, year, q) in locked for q in ([quarter] if quarter else range(1, 5))):
+                raise PeriodLocked(
+                    _("%(year)s년 %(quarter)s 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요.")
+                    % {"year": year, "quarter": f"{quarter}분기" if quarter else ""},
+                    code="period_locked",
+                )
+
+
+class LockedQuerySet(NaturalKeyQuerySet):
+    def _keys(self):
+        model = self.model
+        paths = [model.lock_department, *model.lock_period_paths()]
+        return {model.key_from_values(values) for values in self.values_list(*paths).distinct()}
+
+    def update(self, **kwargs):
+        ensure_unlocked(self._keys())
+        count = super().update(**kwargs)
+        ensure_unlocked(self._keys())  # refuses (and rolls back) moving rows into a lock
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        ensure_unlocked(self._keys())
+        return super().delete()
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        ensure_unlocked(obj.lock_key() for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        stored = self.filter(pk__in=[obj.pk for obj in objs])
+        ensure_unlocked({obj.lock_key() for obj in objs} | stored._keys())
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class PeriodLockedModel(NaturalKeyModel):
+    """A row that belongs to a department's quarter (``lock_as_of``) or year (``lock_year``).
+
+    Paths use ``__`` like lookups, e.g. ``lock_department = "snapshot__department"``.
+    """
+
+    lock_department = "department"
+    lock_as_of: str | None = "as_of"
+    lock_year: str | None = None
+    lock_quarter: str | None = None
+
+    objects = LockedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def lock_period_paths(cls):
+        if cls.lock_as_of:
+            return [cls.lock_as_of]
+        return [cls.lock_year] + ([cls.lock_quarter] if cls.lock_quarter else [])
+
+    @classmethod
+    def key_from_values(cls, values):
+        department, *period = values
+        if cls.lock_as_of:
+            day = period[0]
+            return (department, day.year, quarter_of(day)) if day else (department, None, None)
+        return (department, period[0], period[1] if len(period) > 1 else None)
+
+    def _resolve(self, path):
+        """The value a ``values_list(path)`` would give (an id for a foreign key)."""
+        *parents, last = path.split("__")
+        value = self
+        for part in parents:
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return getattr(value, value._meta.get_field(last).attname)
+
+    def lock_key(self):
+        department = self._resolve(self.lock_department)
+        return self.key_from_values([department, *map(self._resolve, self.lock_period_paths())])
+
+    def locked_keys(self):
+        keys = {self.lock_key()}
+        if self.pk is not None:
+            keys |= type(self).objects.filter(pk=self.pk)._keys()
+        return keys
+
+    def clean(self):
+        super().clean()
+        ensure_unlocked(self.locked_keys())
+
+    def save(self, *args, **kwargs):
+        ensure_unlocked(self.locked_keys())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_unlocked(self.locked_keys())
+        return super().delete(*args, **kwargs)
