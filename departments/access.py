@@ -26,7 +26,11 @@ class Role:
 
 
 def has_role(user, role: str) -> bool:
-    return user.is_authenticated and any(g.name == role for g in user.groups.all())
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_role_names"):  # one query per request, not one per check
+        user._role_names = set(user.groups.values_list("name", flat=True))
+    return role in user._role_names
 
 
 def sees_all_departments(user) -> bool:

@@ -1,9 +1,17 @@
-from django.contrib import admin
+from collections import Counter
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import sees_all_departments
+from .access import departments_for, sees_all_departments
 from .admin_base import DepartmentScopedAdmin, ScopedInline
 from .models import (
     Department,
@@ -14,6 +22,7 @@ from .models import (
     Grade,
     Membership,
     PositionClass,
+    ReportingPeriod,
     StaffingCount,
     StaffingSnapshot,
     VehicleCategory,
@@ -22,6 +31,7 @@ from .models import (
     VehicleSize,
 )
 from .tables import staffing_table, vehicle_table
+from .workflow import allowed_actions, close_all_approved, current_quarter, perform, period_for
 
 
 def render_count_table(table, row_header):
@@ -230,3 +240,117 @@ class MembershipAdmin(DepartmentScopedAdmin):
     list_select_related = ["user", "department"]
     autocomplete_fields = ["user", "department"]
     search_fields = ["user__username", "department__name"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(DepartmentScopedAdmin):
+    """Review periods: moved only through the workflow buttons, never edited by hand."""
+
+    list_display = ["department", "year", "quarter", "status", "changed_at", "changed_by"]
+    list_filter = ["status", "year", "quarter", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department", "changed_by"]
+    readonly_fields = [
+        "department",
+        "year",
+        "quarter",
+        "status",
+        "comment",
+        "changed_at",
+        "changed_by",
+        "actions_box",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("act/", view(self.act_view), name="departments_reportingperiod_act"),
+            path("board/", view(self.board_view), name="departments_reportingperiod_board"),
+            *super().get_urls(),
+        ]
+
+    def act_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        department = get_object_or_404(
+            departments_for(request.user), pk=request.POST.get("department")
+        )
+        try:
+            year, quarter = int(request.POST["year"]), int(request.POST["quarter"])
+        except (KeyError, ValueError):
+            raise Http404 from None
+        period = period_for(department, year, quarter)
+        try:
+            perform(
+                request.user, period, request.POST.get("action"), request.POST.get("comment", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(period)s: %(status)s")
+                % {"period": period, "status": period.get_status_display()},
+            )
+        return redirect(_back(request))
+
+    def board_view(self, request):
+        if not sees_all_departments(request.user):
+            raise PermissionDenied
+        year, quarter = current_quarter()
+        year = _int(request.GET.get("year") or request.POST.get("year"), year)
+        quarter = _int(request.GET.get("quarter") or request.POST.get("quarter"), quarter)
+        if request.method == "POST" and request.POST.get("close_all"):
+            closed = close_all_approved(request.user, year, quarter)
+            messages.success(request, _("%(n)d개 부서를 마감했습니다.") % {"n": len(closed)})
+            return redirect(f"{request.path}?year={year}&quarter={quarter}")
+        rows = close_out_rows(request.user, year, quarter)
+        counts = Counter(row["period"].status for row in rows)
+        context = self.admin_site.each_context(request) | {
+            "title": _("분기 보고 마감 현황"),
+            "rows": rows,
+            "year": year,
+            "quarter": quarter,
+            "quarters": [1, 2, 3, 4],
+            "counts": counts,
+        }
+        return TemplateResponse(request, "admin/departments/board.html", context)
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _back(request):
+    """Where the button was pressed (admin home or the board), if that is on this site."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("admin:index")
+
+
+def close_out_rows(user, year, quarter):
+    """Every reporting department (과 and above, active) with its period: two queries."""
+    departments = Department.objects.active().exclude(kind=Department.Kind.TEAM)
+    periods = {
+        p.department_id: p
+        for p in ReportingPeriod.objects.filter(year=year, quarter=quarter).select_related(
+            "changed_by"
+        )
+    }
+    rows = []
+    for department in departments.order_by("order", "code"):
+        period = periods.get(department.pk) or ReportingPeriod(
+            department=department, year=year, quarter=quarter
+        )
+        period.department = department
+        rows.append({"period": period, "actions": allowed_actions(user, period)})
+    return rows

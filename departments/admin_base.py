@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import departments_for
 from .history import child_changes
+from .locking import is_locked
 from .models import Department
 
 
@@ -55,6 +56,13 @@ class DepartmentScopedAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scope_department_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # An approved period's rows are shown read-only; the models refuse writes anyway.
+    def has_change_permission(self, request, obj=None):
+        return not is_locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_locked(obj) and super().has_delete_permission(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)

@@ -60,6 +60,17 @@ def ensure_unlocked(keys):
                 )
 
 
+def is_locked(obj):
+    """Whether a saved row sits in an approved or closed period (rows of other models: no)."""
+    if not isinstance(obj, PeriodLockedModel) or obj.pk is None:
+        return False
+    try:
+        ensure_unlocked(obj.locked_keys())
+    except PeriodLocked:
+        return True
+    return False
+
+
 class LockedQuerySet(NaturalKeyQuerySet):
     def _keys(self):
         model = self.model
