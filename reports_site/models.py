@@ -1,1 +1,165 @@
-"""Council sessions and briefings live here (see the budgets/programs workflow)."""
+"""Council sessions (회기) and the briefings (주요업무 보고) departments give at them."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.models import Department
+from departments.naturalkeys import NaturalKeyModel
+
+
+class CouncilSession(NaturalKeyModel):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("정례회")
+        EXTRAORDINARY = "extraordinary", _("임시회")
+
+    council = models.CharField(_("의회"), max_length=50, help_text=_("예: 영등포구의회"))
+    number = models.PositiveSmallIntegerField(
+        _("회차"), null=True, blank=True, help_text=_("제261회면 261")
+    )
+    kind = models.CharField(_("구분"), max_length=15, choices=Kind.choices)
+    ordinal = models.PositiveSmallIntegerField(
+        _("차수"), null=True, blank=True, help_text=_("제1차 정례회면 1")
+    )
+    starts_on = models.DateField(_("시작일"))
+    ends_on = models.DateField(_("종료일"))
+    history = HistoricalRecords()
+
+    natural_key_fields = ("council", "starts_on")
+
+    class Meta:
+        verbose_name = _("회기")
+        verbose_name_plural = _("회기")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "starts_on"], name="session_once"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        """제261회 구의회 제1차 정례회 (parts the council did not number are left out)."""
+        parts = [f"제{self.number}회" if self.number else "", self.council]
+        if self.ordinal:
+            parts.append(f"제{self.ordinal}차")
+        parts.append(self.get_kind_display())
+        return " ".join(p for p in parts if p)
+
+
+class Briefing(NaturalKeyModel):
+    """One department's report to one session."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("작성 중")
+        REVIEW = "review", _("검토 중")
+        APPROVED = "approved", _("승인")
+        PUBLISHED = "published", _("공개")
+
+    session = models.ForeignKey(
+        CouncilSession, verbose_name=_("회기"), on_delete=models.PROTECT, related_name="briefings"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="briefings"
+    )
+    as_of = models.DateField(_("기준일"), help_text=_("표에 쓰는 자료의 기준일"))
+    title = models.CharField(_("제목"), max_length=100, help_text=_("예: 2025년 주요업무 보고"))
+    slogan = models.CharField(_("구호"), max_length=100, blank=True)
+    issued = models.DateField(_("발행 연월"), help_text=_("표지의 '2025. 6.'"))
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    history = HistoricalRecords()
+
+    natural_key_fields = ("session__council", "session__starts_on", "department__code")
+
+    class Meta:
+        verbose_name = _("업무보고")
+        verbose_name_plural = _("업무보고")
+        ordering = ["-session__starts_on", "department__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "department"], name="briefing_once")
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.department}"
+
+
+class BriefingSection(NaturalKeyModel):
+    """A part the briefing includes, in the order it is printed (I, II, III …)."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("일반현황")
+        GOALS = "goals", _("업무 목표와 방향")
+        PROGRAMS = "programs", _("주요업무 추진실적")
+        NEW_PROGRAMS = "new_programs", _("신규·중점사업 추진실적")
+        BUDGET_DETAIL = "budget_detail", _("세입·세출 예산 세부현황")
+        SCHEDULE = "schedule", _("예산집행 및 추진일정")
+        KPIS = "kpis", _("성과지표")
+        PROGRESS_MATRIX = "progress_matrix", _("주요사업 추진상황표")
+        COUNCIL_REQUESTS = "council_requests", _("행정사무감사 처리결과")
+
+    briefing = models.ForeignKey(
+        Briefing, verbose_name=_("업무보고"), on_delete=models.CASCADE, related_name="sections"
+    )
+    kind = models.CharField(_("항목"), max_length=20, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("순서"))
+    heading = models.CharField(
+        _("제목 바꾸기"), max_length=100, blank=True, help_text=_("비우면 기본 제목")
+    )
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "briefing__session__council",
+        "briefing__session__starts_on",
+        "briefing__department__code",
+        "kind",
+    )
+
+    class Meta:
+        verbose_name = _("보고 항목")
+        verbose_name_plural = _("보고 항목")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "kind"], name="section_once"),
+            models.UniqueConstraint(fields=["briefing", "order"], name="section_position_once"),
+        ]
+
+    def __str__(self):
+        return self.heading or self.get_kind_display()
+
+
+class BriefingContact(NaturalKeyModel):
+    """Who wrote the briefing (작성자) and how to reach them."""
+
+    briefing = models.ForeignKey(
+        Briefing, verbose_name=_("업무보고"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    order = models.PositiveSmallIntegerField(_("순서"), default=0)
+    title = models.CharField(_("직위"), max_length=50, blank=True)
+    name = models.CharField(_("성명"), max_length=50)
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "briefing__session__council",
+        "briefing__session__starts_on",
+        "briefing__department__code",
+        "order",
+    )
+
+    class Meta:
+        verbose_name = _("작성자")
+        verbose_name_plural = _("작성자")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "order"], name="contact_position_once")
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.name}".strip()

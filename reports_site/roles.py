@@ -33,6 +33,9 @@ DEPARTMENT_DATA = [
     "programs.kpi",
     "programs.kpivalue",
     "programs.councilrequest",
+    "reports_site.briefing",
+    "reports_site.briefingsection",
+    "reports_site.briefingcontact",
 ]
 # Shared vocabulary (table columns); kept by the clerk.
 REFERENCE_DATA = [
@@ -40,14 +43,15 @@ REFERENCE_DATA = [
     "departments.grade",
     "departments.vehiclecategory",
     "departments.vehiclesize",
+    "reports_site.councilsession",
 ]
-CLERK_ONLY = ["departments.membership"]
+CLERK_ONLY = ["departments.membership", "departments.reportingperiod"]
 
 ROLE_PERMISSIONS = {
     Role.STAFF: {model: ALL for model in DEPARTMENT_DATA}
-    | {model: ("view",) for model in REFERENCE_DATA},
+    | {model: ("view",) for model in REFERENCE_DATA + ["departments.reportingperiod"]},
     Role.REVIEWER: {model: ALL for model in DEPARTMENT_DATA}
-    | {model: ("view",) for model in REFERENCE_DATA},
+    | {model: ("view",) for model in REFERENCE_DATA + ["departments.reportingperiod"]},
     Role.CLERK: {model: ALL for model in DEPARTMENT_DATA + REFERENCE_DATA + CLERK_ONLY},
     Role.COUNCIL: {},
 }

@@ -1,0 +1,48 @@
+"""Messages of third-party apps that ship no Korean catalog, listed for makemessages.
+
+Nothing imports this module. It exists only so that ``manage.py makemessages`` copies
+these msgids into the project's catalogs (locale/<lang>/LC_MESSAGES/django.po), where
+they get their Korean translation. Each string is spelled exactly as the app spells it;
+when upgrading an app, check its templates and Python sources for new or changed
+msgids.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+# django-simple-history: simple_history/admin.py
+gettext_noop("View history: %s")
+gettext_noop("Change history: %s")
+gettext_noop('The %(name)s "%(obj)s" was changed successfully.')
+gettext_noop("You may edit it again below")
+gettext_noop("View %s")
+gettext_noop("Revert %s")
+
+# django-simple-history: simple_history/models.py (history_type choices, deleted rows)
+gettext_noop("Created")
+gettext_noop("Changed")
+gettext_noop("Deleted")
+gettext_noop("Deleted %(type_name)s")
+
+# django-simple-history: simple_history/templates/simple_history/*.html
+gettext_noop("Choose a date from the list below to revert to a previous version of this object.")
+gettext_noop("This object doesn't have a change history.")
+gettext_noop("Home")
+gettext_noop("History")
+gettext_noop("View %(verbose_name)s")
+gettext_noop("Revert %(verbose_name)s")
+gettext_noop("View on site")
+gettext_noop("Press the 'Revert' button below to revert to this version of the object.")
+gettext_noop("Press the 'Change History' button below to edit the history.")
+gettext_noop("Object")
+gettext_noop("Date/time")
+gettext_noop("Comment")
+gettext_noop("Changed by")
+gettext_noop("Change reason")
+gettext_noop("Changes")
+gettext_noop("None")
+gettext_noop("Revert")
+gettext_noop("Change History")
+gettext_noop("Close")
+# object_history_list.html counts rows with a plural blocktranslate ("entry"/"entries").
+# gettext_noop has no plural form; an unevaluated lazy ngettext is extracted the same way.
+ngettext_lazy("entry", "entries", 1)
