@@ -257,7 +257,6 @@ class ReportingPeriodAdmin(DepartmentScopedAdmin):
         "comment",
         "changed_at",
         "changed_by",
-        "actions_box",
     ]
 
     def has_add_permission(self, request):
