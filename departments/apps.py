@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DepartmentsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "departments"
+    verbose_name = _("부서·인력·시설")

@@ -53,9 +53,10 @@ def ensure_unlocked(keys):
     for department, year, quarter in keys:
         for unit in lineage.get(department, {department}):
             if any((unit, year, q) in locked for q in ([quarter] if quarter else range(1, 5))):
+                period = _("%(year)s년 %(quarter)s분기") if quarter else _("%(year)s년")
                 raise PeriodLocked(
-                    _("%(year)s년 %(quarter)s 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요.")
-                    % {"year": year, "quarter": f"{quarter}분기" if quarter else ""},
+                    _("%(period)s 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요.")
+                    % {"period": period % {"year": year, "quarter": quarter}},
                     code="period_locked",
                 )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import Role, departments_for, has_role, sees_all_departments
 from .locking import quarter_of
@@ -34,17 +35,21 @@ ACTIONS = {
     for action in [
         Action(
             "submit",
-            _("제출"),
+            pgettext_lazy("workflow action", "제출"),
             (Status.DRAFT, Status.RETURNED),
             Status.SUBMITTED,
             (Role.STAFF, Role.REVIEWER, Role.CLERK),
         ),
         Action(
-            "approve", _("승인"), (Status.SUBMITTED,), Status.APPROVED, (Role.REVIEWER, Role.CLERK)
+            "approve",
+            pgettext_lazy("workflow action", "승인"),
+            (Status.SUBMITTED,),
+            Status.APPROVED,
+            (Role.REVIEWER, Role.CLERK),
         ),
         Action(
             "return",
-            _("보완 요청"),
+            pgettext_lazy("workflow action", "보완 요청"),
             (Status.SUBMITTED,),
             Status.RETURNED,
             (Role.REVIEWER, Role.CLERK),
@@ -52,16 +57,22 @@ ACTIONS = {
         ),
         Action(
             "reopen",
-            _("재개"),
+            pgettext_lazy("workflow action", "재개"),
             (Status.APPROVED,),
             Status.DRAFT,
             (Role.REVIEWER, Role.CLERK),
             needs_comment=True,
         ),
-        Action("close", _("마감"), (Status.APPROVED,), Status.CLOSED, (Role.CLERK,)),
+        Action(
+            "close",
+            pgettext_lazy("workflow action", "마감"),
+            (Status.APPROVED,),
+            Status.CLOSED,
+            (Role.CLERK,),
+        ),
         Action(
             "reopen_closed",
-            _("마감 해제"),
+            pgettext_lazy("workflow action", "마감 해제"),
             (Status.CLOSED,),
             Status.DRAFT,
             (Role.CLERK,),

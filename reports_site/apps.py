@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsSiteConfig(AppConfig):
     name = "reports_site"
-    verbose_name = "의회 업무보고"
+    verbose_name = _("회기·업무보고")
 
     def ready(self):
         from .roles import sync_roles
