@@ -337,8 +337,8 @@ def _back(request):
 
 
 def close_out_rows(user, year, quarter):
-    """Every reporting department (과 and above, active) with its period: two queries."""
-    departments = Department.objects.active().exclude(kind=Department.Kind.TEAM)
+    """Every reporting department (active 과) with its period: two queries."""
+    departments = Department.objects.active().filter(kind=Department.Kind.DIVISION)
     periods = {
         p.department_id: p
         for p in ReportingPeriod.objects.filter(year=year, quarter=quarter).select_related(

@@ -27,7 +27,7 @@ def amount(value, decimals=None):
     text = _grouped(abs(value), decimals)
     if value < 0:
         # Screen readers would say "삼각형"; the hidden word is dropped in print CSS.
-        return format_html('<span class="sr-only">{} </span>△{}', _("감소"), text)
+        return format_html('<span class="visually-hidden">{} </span>△{}', _("감소"), text)
     return text
 
 
