@@ -1,0 +1,256 @@
+"""Budget lines of a department's fiscal year, their execution snapshots and quarter plans.
+
+Money is in 천원 and exact (integers). Amounts are typed on leaf lines only: a parent
+line (회계, 분야, 정책사업 …) is the sum of its children, computed in `budgets.tables`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.locking import LockedQuerySet, PeriodLockedModel, ensure_unlocked
+
+
+def non_negative(field, name):
+    """A named check that a money field is ≥ 0 (or empty), the same on SQLite and PostgreSQL."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0}) | Q(**{f"{field}__isnull": True}), name=name
+    )
+
+
+PARENT_HAS_AMOUNTS = _("상위 사업에 이미 금액이 입력되어 있습니다. 금액은 하위 항목에만 씁니다.")
+AMOUNTS_ON_PARENT = _("하위 항목이 있는 사업에는 금액을 쓰지 않습니다. 하위 항목에 입력하세요.")
+
+
+class BudgetLineQuerySet(LockedQuerySet):
+    def for_table(self, department, year, kind):
+        return self.filter(department=department, year=year, kind=kind)
+
+    def delete(self):
+        # Snapshots and plans go with their line; their own periods must be open too.
+        ensure_unlocked(BudgetSnapshot.objects.filter(line__in=self)._keys())
+        ensure_unlocked(QuarterPlan.objects.filter(line__in=self)._keys())
+        return super().delete()
+
+    delete.alters_data = True
+
+
+class BudgetLine(PeriodLockedModel):
+    """One line of the budget tree (회계 → 분야 → 정책사업 → 단위사업 → 세부사업)."""
+
+    class Kind(models.TextChoices):
+        EXPENDITURE = "expenditure", _("세출")
+        REVENUE = "revenue", _("세입")
+
+    class Level(models.TextChoices):
+        ACCOUNT = "account", _("회계")
+        FIELD = "field", _("분야")
+        POLICY = "policy", _("정책사업")
+        UNIT = "unit", _("단위사업")
+        DETAIL = "detail", _("세부사업")
+
+    class Source(models.TextChoices):
+        DISTRICT = "district", _("구비")
+        CITY = "city", _("시비")
+        NATIONAL = "national", _("국비")
+        FUND = "fund", _("기금")
+
+    # A line sits strictly below its parent in this order.
+    LEVEL_RANK = {level: rank for rank, level in enumerate(Level)}
+
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("부서"),
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+    )
+    year = models.PositiveSmallIntegerField(_("회계연도"))
+    kind = models.CharField(
+        _("세입·세출"), max_length=12, choices=Kind.choices, default=Kind.EXPENDITURE
+    )
+    level = models.CharField(_("단계"), max_length=10, choices=Level.choices, default=Level.UNIT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("상위 사업"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("같은 부서·연도·세입세출의 한 단계 위 항목. 상위 항목의 금액은 합계로 냅니다."),
+    )
+    name = models.CharField(_("사업명"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    source = models.CharField(
+        _("재원"),
+        max_length=10,
+        choices=Source.choices,
+        blank=True,
+        help_text=_("구비·시비·국비·기금. 하위 항목이 있는 상위 항목은 비워 둡니다."),
+    )
+    prior_budget = models.PositiveBigIntegerField(
+        _("전년도 최종예산(천원)"),
+        null=True,
+        blank=True,
+        help_text=_("증감액·증감률의 기준. 없으면 증감률은 '순증'으로 나갑니다."),
+    )
+    history = HistoricalRecords()
+
+    objects = BudgetLineQuerySet.as_manager()
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = ("department__code", "year", "kind", "name")
+
+    class Meta:
+        verbose_name = _("예산 사업")
+        verbose_name_plural = _("예산 사업")
+        ordering = ["department", "-year", "kind", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "kind", "name"], name="budget_line_name_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="budget_line_not_own_parent"
+            ),
+            non_negative("prior_budget", "budget_line_prior_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}년 {self.get_kind_display()} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is not None:
+            self._check_parent()
+        if self.pk is not None and self.children.exists():
+            self._check_no_own_amounts()
+
+    def _check_no_own_amounts(self):
+        errors = {}
+        if self.source:
+            errors["source"] = _("하위 항목이 있는 항목은 재원을 비워 둡니다.")
+        if self.prior_budget is not None:
+            errors["prior_budget"] = _(
+                "하위 항목이 있는 항목의 전년도 예산은 하위 항목의 합계입니다."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_parent(self):
+        parent = self.parent
+        same = (parent.department_id, parent.year, parent.kind)
+        if same != (self.department_id, self.year, self.kind):
+            raise ValidationError(
+                {"parent": _("상위 사업은 같은 부서·연도·세입세출 구분이어야 합니다.")}
+            )
+        if self.LEVEL_RANK[self.level] <= self.LEVEL_RANK[parent.level]:
+            raise ValidationError(
+                {"level": _("하위 항목은 상위 사업보다 아래 단계여야 합니다 (회계 → 세부사업).")}
+            )
+        if parent.prior_budget is not None or parent.snapshots.exists() or parent.plans.exists():
+            raise ValidationError({"parent": PARENT_HAS_AMOUNTS})
+
+    def delete(self, *args, **kwargs):
+        ensure_unlocked(self.snapshots.all()._keys() | self.plans.all()._keys())
+        return super().delete(*args, **kwargs)
+
+
+def refuse_on_parent(line):
+    """Parents are sums of their children, never typed."""
+    if line is not None and line.pk is not None and line.children.exists():
+        # Not tied to the "line" field: in the admin inline that field is not on the form.
+        raise ValidationError(AMOUNTS_ON_PARENT, code="parent_line")
+
+
+class BudgetSnapshot(PeriodLockedModel):
+    """예산현액 and execution of a leaf line at an as-of date (e.g. 5.31. 기준)."""
+
+    line = models.ForeignKey(
+        BudgetLine, verbose_name=_("예산 사업"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    as_of = models.DateField(_("기준일"))
+    budget = models.PositiveBigIntegerField(
+        _("예산액(천원)"), help_text=_("그 날의 예산현액 (본예산 + 추경·이월 등)")
+    )
+    executed = models.PositiveBigIntegerField(
+        _("집행액(천원)"), null=True, blank=True, help_text=_("지출액. 집행이 없으면 비워 둡니다.")
+    )
+    committed = models.PositiveBigIntegerField(_("원인행위액(천원)"), null=True, blank=True)
+    collected = models.PositiveBigIntegerField(
+        _("징수액(천원)"), null=True, blank=True, help_text=_("세입 항목만")
+    )
+    history = HistoricalRecords()
+
+    lock_department = "line__department"
+    lock_as_of = "as_of"
+    natural_key_fields = (
+        "line__department__code",
+        "line__year",
+        "line__kind",
+        "line__name",
+        "as_of",
+    )
+
+    class Meta:
+        verbose_name = _("예산 집행 현황")
+        verbose_name_plural = _("예산 집행 현황")
+        ordering = ["line", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "as_of"], name="budget_snapshot_once_per_day"),
+            non_negative("budget", "budget_snapshot_budget_non_negative"),
+            non_negative("executed", "budget_snapshot_executed_non_negative"),
+            non_negative("committed", "budget_snapshot_committed_non_negative"),
+            non_negative("collected", "budget_snapshot_collected_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.as_of:%Y. %-m. %-d.} 기준"
+
+    def clean(self):
+        super().clean()
+        refuse_on_parent(self.line if self.line_id else None)
+
+
+class QuarterPlan(PeriodLockedModel):
+    """예산집행 계획: the amount a leaf line plans to execute in a quarter."""
+
+    line = models.ForeignKey(
+        BudgetLine, verbose_name=_("예산 사업"), on_delete=models.CASCADE, related_name="plans"
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("분기"), choices=[(q, _("%d분기") % q) for q in range(1, 5)]
+    )
+    amount = models.PositiveBigIntegerField(_("계획액(천원)"))
+    history = HistoricalRecords()
+
+    lock_department = "line__department"
+    lock_as_of = None
+    lock_year = "line__year"
+    lock_quarter = "quarter"
+    natural_key_fields = (
+        "line__department__code",
+        "line__year",
+        "line__kind",
+        "line__name",
+        "quarter",
+    )
+
+    class Meta:
+        verbose_name = _("분기별 집행 계획")
+        verbose_name_plural = _("분기별 집행 계획")
+        ordering = ["line", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "quarter"], name="quarter_plan_once"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_plan_quarter_1_to_4"
+            ),
+            non_negative("amount", "quarter_plan_amount_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter}분기"
+
+    def clean(self):
+        super().clean()
+        refuse_on_parent(self.line if self.line_id else None)
