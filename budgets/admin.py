@@ -25,13 +25,7 @@ def lock_reason(obj):
 
 
 class LockAwareAdmin(DepartmentScopedAdmin):
-    """Locked rows are shown read-only, with the reason at the top of the page."""
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not lock_reason(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not lock_reason(obj)
+    """Locked rows are read-only (DepartmentScopedAdmin); this shows the reason too."""
 
     @admin.display(description=_("잠금"))
     def period_lock(self, obj):

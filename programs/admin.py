@@ -1,0 +1,223 @@
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from departments.access import departments_for
+from departments.admin_base import DepartmentScopedAdmin, ScopedInline
+from departments.locking import is_locked
+
+from .models import (
+    CouncilRequest,
+    Kpi,
+    KpiValue,
+    Mission,
+    PerformanceGoal,
+    Program,
+    ProgressEntry,
+    ScheduleItem,
+    StrategicGoal,
+)
+from .outline import tree
+
+# Choices of these foreign keys are limited to the user's departments, like Department's:
+# model → (path to its department, what its label needs).
+SCOPED_CHOICES = {
+    Program: ("department", ()),
+    PerformanceGoal: ("strategic_goal__department", ("strategic_goal",)),
+    StrategicGoal: ("department", ()),
+    Kpi: ("program__department", ()),
+}
+OUTLINE_WIDGET = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 8, "cols": 90})}}
+
+
+def render_outline(text):
+    return render_to_string("programs/outline.html", {"nodes": tree(text)}) if text else "-"
+
+
+class ScopedAdmin(DepartmentScopedAdmin):
+    """Our own foreign keys scoped too; a row is read-only once its period is locked."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model in SCOPED_CHOICES:
+            path, related = SCOPED_CHOICES[db_field.related_model]
+            queryset = db_field.related_model.objects.select_related(*related)
+            kwargs["queryset"] = queryset.filter(**{f"{path}__in": departments_for(request.user)})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LockedParentInline:
+    """An inline is read-only while its parent row is locked (obj is the parent here)."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not is_locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_locked(obj)
+
+
+class RateMixin:
+    @admin.display(description=_("집행률(%)"))
+    def rate(self, obj):
+        return self.get_empty_value_display() if obj.rate is None else obj.rate
+
+
+# The year's direction --------------------------------------------------------------------
+
+
+@admin.register(Mission)
+class MissionAdmin(ScopedAdmin):
+    autocomplete_fields = ["department"]
+    list_display = ["department", "year", "text"]
+    list_filter = ["year", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department"]
+    readonly_fields = ["goals"]
+
+    @admin.display(description=_("전략목표 → 성과목표"))
+    def goals(self, obj):
+        if obj.pk is None:
+            return "-"
+        goals = StrategicGoal.objects.filter(department=obj.department_id, year=obj.year)
+        return render_to_string(
+            "programs/admin/goals.html", {"goals": goals.prefetch_related("performance_goals")}
+        )
+
+
+class PerformanceGoalInline(LockedParentInline, ScopedInline):
+    model = PerformanceGoal
+    fields = ["order", "title"]
+
+
+@admin.register(StrategicGoal)
+class StrategicGoalAdmin(ScopedAdmin):
+    autocomplete_fields = ["department"]
+    history_children = ("performance_goals",)
+    list_display = ["department", "year", "order", "title"]
+    list_display_links = ["title"]
+    list_filter = ["year", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department"]
+    search_fields = ["title", "performance_goals__title"]
+    inlines = [PerformanceGoalInline]
+
+
+# Programs ------------------------------------------------------------------------------
+
+
+class ProgressEntryInline(RateMixin, LockedParentInline, admin.StackedInline):
+    model = ProgressEntry
+    extra = 0
+    formfield_overrides = OUTLINE_WIDGET
+    fields = [
+        ("year", "quarter"),
+        "achievements",
+        "plans",
+        ("budget", "executed", "rate", "budget_source"),
+        "budget_note",
+    ]
+    readonly_fields = ["rate"]
+
+
+class ScheduleItemInline(LockedParentInline, ScopedInline):
+    model = ScheduleItem
+    fields = ["order", "year", "quarter", "month", "text", "amount"]
+
+
+class KpiInline(LockedParentInline, ScopedInline):
+    model = Kpi
+    fields = ["order", "name", "unit", "direction"]
+    show_change_link = True
+
+
+@admin.register(Program)
+class ProgramAdmin(ScopedAdmin):
+    autocomplete_fields = ["department"]
+    history_children = ("progress", "schedule", "kpis")
+    list_display = ["department", "year", "kind", "order", "title", "team"]
+    list_display_links = ["title"]
+    list_filter = ["year", "kind", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department", "team"]
+    search_fields = ["title", "purpose", "overview"]
+    formfield_overrides = OUTLINE_WIDGET
+    readonly_fields = ["overview_preview"]
+    fieldsets = [
+        (None, {"fields": ["department", "year", "kind", "order", "title", "team"]}),
+        (_("목표와 묶음"), {"fields": ["performance_goal", "unit_title"]}),
+        (
+            _("사업 내용"),
+            {"fields": ["purpose", "legal_basis", "period", "overview", "overview_preview"]},
+        ),
+    ]
+    inlines = [ProgressEntryInline, ScheduleItemInline, KpiInline]
+
+    @admin.display(description=_("사업개요 미리보기 (저장된 값 기준)"))
+    def overview_preview(self, obj):
+        return render_outline(obj.overview)
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(RateMixin, ScopedAdmin):
+    """Quarter by quarter, so a new quarter can be entered while last quarter is locked."""
+
+    department_path = "program__department"
+    autocomplete_fields = ["program"]
+    formfield_overrides = OUTLINE_WIDGET
+    list_display = ["program", "year", "quarter", "budget", "executed", "rate"]
+    list_filter = ["year", "quarter", ("program__department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["program"]
+    search_fields = ["program__title", "achievements", "plans"]
+    readonly_fields = ["rate", "preview"]
+    fields = [
+        "program",
+        ("year", "quarter"),
+        "achievements",
+        "plans",
+        ("budget", "executed", "rate", "budget_source"),
+        "budget_note",
+        "preview",
+    ]
+
+    @admin.display(description=_("미리보기 (저장된 값 기준)"))
+    def preview(self, obj):
+        return render_to_string(
+            "programs/admin/progress_preview.html",
+            {"achievements": tree(obj.achievements), "plans": tree(obj.plans)},
+        )
+
+
+class KpiValueInline(LockedParentInline, ScopedInline):
+    model = KpiValue
+    fields = ["year", "target", "actual"]
+
+
+@admin.register(Kpi)
+class KpiAdmin(ScopedAdmin):
+    department_path = "program__department"
+    autocomplete_fields = ["program"]
+    history_children = ("values",)
+    list_display = ["program", "order", "name", "unit", "direction"]
+    list_filter = ["direction", "program__year"]
+    list_select_related = ["program"]
+    search_fields = ["name", "program__title"]
+    inlines = [KpiValueInline]
+
+
+# Council requests ------------------------------------------------------------------------
+
+
+@admin.register(CouncilRequest)
+class CouncilRequestAdmin(ScopedAdmin):
+    autocomplete_fields = ["department"]
+    list_display = ["department", "year", "quarter", "kind", "order", "short_text", "status"]
+    list_display_links = ["short_text"]
+    list_editable = ["status"]
+    list_filter = ["status", "kind", "year", "quarter"]
+    list_select_related = ["department"]
+    search_fields = ["text", "action_taken", "plan"]
+
+    @admin.display(description=_("요구 내용"))
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 60 else f"{obj.text[:60]}…"

@@ -1,0 +1,486 @@
+"""The year's direction (임무 → 전략목표 → 성과목표), its programs and their progress.
+
+Every row belongs to a department and a year or a quarter, and is locked with it once
+that period is approved (see `departments.locking`). Money is in 천원, as integers.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.locking import PeriodLockedModel
+from departments.models import Department
+
+from .outline import validate_outline
+
+OUTLINE_HELP = _(
+    "한 줄에 한 항목. □ 1단계, ○·ㅇ·- 2단계, ·▶ 3단계, ※ 주석. 들여 쓰면 윗 항목 아래로 "
+    "들어갑니다. 기호 없는 줄은 윗줄에 이어집니다. 끝에 ‘: 4월 / 95,700천원’처럼 쓰면 "
+    "시기와 금액을 따로 보여 줍니다."
+)
+QUARTERS = [(q, _("%d분기") % q) for q in range(1, 5)]
+
+
+def execution_rate(executed, budget):
+    """집행률 (%) = 집행액 ÷ 예산액 × 100, rounded half up to one decimal; None without a base.
+
+    Integer arithmetic, so 1,862,509 / 2,698,307 gives exactly 69.0 on every database.
+    """
+    if executed is None or not budget:
+        return None
+    tenths = (executed * 2000 + budget) // (2 * budget)
+    return Decimal(tenths).scaleb(-1)
+
+
+def outline_field(verbose_name):
+    return models.TextField(
+        verbose_name, blank=True, validators=[validate_outline], help_text=OUTLINE_HELP
+    )
+
+
+def quarter_constraint(name):
+    return models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name=name)
+
+
+# The year's direction --------------------------------------------------------------------
+
+
+class Mission(PeriodLockedModel):
+    """임무: one sentence per department and year at the top of 업무 목표와 방향."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="missions"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    text = models.TextField(_("임무"))
+    history = HistoricalRecords()
+
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = ("department__code", "year")
+
+    class Meta:
+        verbose_name = _("임무")
+        verbose_name_plural = _("임무")
+        ordering = ["department", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="mission_once_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.year}년 임무"
+
+
+class StrategicGoal(PeriodLockedModel):
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("부서"),
+        on_delete=models.PROTECT,
+        related_name="strategic_goals",
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    order = models.PositiveSmallIntegerField(_("번호"), help_text=_("예: 전략목표 1, 2"))
+    title = models.CharField(_("전략목표"), max_length=200)
+    history = HistoricalRecords()
+
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = ("department__code", "year", "order")
+
+    class Meta:
+        verbose_name = _("전략목표")
+        verbose_name_plural = _("전략목표")
+        ordering = ["department", "-year", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "order"], name="strategic_goal_position_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.order}. {self.title}"
+
+
+class PerformanceGoal(PeriodLockedModel):
+    strategic_goal = models.ForeignKey(
+        StrategicGoal,
+        verbose_name=_("전략목표"),
+        on_delete=models.CASCADE,
+        related_name="performance_goals",
+    )
+    order = models.PositiveSmallIntegerField(_("번호"), help_text=_("예: 성과목표 1-1의 1"))
+    title = models.CharField(_("성과목표"), max_length=200)
+    history = HistoricalRecords()
+
+    lock_department = "strategic_goal__department"
+    lock_as_of = None
+    lock_year = "strategic_goal__year"
+    natural_key_fields = (
+        "strategic_goal__department__code",
+        "strategic_goal__year",
+        "strategic_goal__order",
+        "order",
+    )
+
+    class Meta:
+        verbose_name = _("성과목표")
+        verbose_name_plural = _("성과목표")
+        ordering = ["strategic_goal__order", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategic_goal", "order"], name="performance_goal_position_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.strategic_goal.year} {self.number} {self.title}"
+
+    @property
+    def number(self):
+        return f"{self.strategic_goal.order}-{self.order}"
+
+
+# Programs ------------------------------------------------------------------------------
+
+
+class Program(PeriodLockedModel):
+    """A program (사업) of a department's year, shown as one block of the briefing."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("주요업무")
+        NEW_PRIORITY = "new_priority", _("신규·중점사업")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="programs"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    kind = models.CharField(_("구분"), max_length=20, choices=Kind.choices, default=Kind.MAIN)
+    order = models.PositiveSmallIntegerField(
+        _("연번"), help_text=_("같은 연도·구분 안에서 보고서에 나가는 순서 (①, ② …)")
+    )
+    title = models.CharField(_("사업명"), max_length=200)
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("소관팀"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_programs",
+        help_text=_("사업명 오른쪽에 나갑니다. 문서에 없으면 비워 둡니다."),
+    )
+    unit_title = models.CharField(
+        _("묶음 제목"),
+        max_length=200,
+        blank=True,
+        help_text=_("사업을 묶어 보여 주는 단위사업·성과목표 제목 (예: 고객만족 환경조성)"),
+    )
+    purpose = models.TextField(_("목적"), blank=True, help_text=_("사업명 아래 상자에 나갑니다."))
+    legal_basis = models.TextField(_("근거"), blank=True)
+    period = models.CharField(_("사업기간"), max_length=100, blank=True)
+    performance_goal = models.ForeignKey(
+        PerformanceGoal,
+        verbose_name=_("성과목표"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programs",
+    )
+    overview = outline_field(_("사업개요"))
+    history = HistoricalRecords()
+
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = ("department__code", "year", "kind", "order")
+
+    class Meta:
+        verbose_name = _("주요사업")
+        verbose_name_plural = _("주요사업")
+        ordering = ["department", "-year", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "kind", "order"], name="program_position_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.team_id and self.department_id and not self._team_belongs():
+            errors["team"] = _("소관팀은 이 부서 또는 그 아래 조직이어야 합니다.")
+        goal = self.performance_goal
+        if goal and (goal.strategic_goal.department_id, goal.strategic_goal.year) != (
+            self.department_id,
+            self.year,
+        ):
+            errors["performance_goal"] = _("같은 부서·연도의 성과목표를 고르세요.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _team_belongs(self):
+        own = Department.objects.filter(pk=self.department_id)
+        return Department.objects.with_descendants(own).filter(pk=self.team_id).exists()
+
+
+class ProgressEntry(PeriodLockedModel):
+    """추진실적 of a program for one quarter: achievements, plans and the budget figures.
+
+    The budget figures are those the department reports with the program (예산현황);
+    the link to budget lines comes with the budgets app.
+    """
+
+    class Source(models.TextChoices):
+        DISTRICT = "district", _("구비")
+        CITY = "city", _("시비")
+        NATIONAL = "national", _("국비")
+        FUND = "fund", _("기금")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.CASCADE, related_name="progress"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
+    achievements = outline_field(_("주요 추진실적"))
+    plans = outline_field(_("향후계획"))
+    budget = models.PositiveBigIntegerField(_("예산액(천원)"), null=True, blank=True)
+    executed = models.PositiveBigIntegerField(_("집행액(천원)"), null=True, blank=True)
+    budget_source = models.CharField(_("재원"), max_length=10, choices=Source.choices, blank=True)
+    budget_note = models.CharField(
+        _("예산 비고"), max_length=200, blank=True, help_text=_("예: 기준일, 문서의 표기")
+    )
+    history = HistoricalRecords()
+
+    lock_department = "program__department"
+    lock_as_of = None
+    lock_year = "year"
+    lock_quarter = "quarter"
+    natural_key_fields = (
+        "program__department__code",
+        "program__year",
+        "program__kind",
+        "program__order",
+        "year",
+        "quarter",
+    )
+
+    class Meta:
+        verbose_name = _("추진실적")
+        verbose_name_plural = _("추진실적")
+        ordering = ["program", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "year", "quarter"], name="progress_once_per_quarter"
+            ),
+            quarter_constraint("progress_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.program.title} ({self.year}년 {self.quarter}분기)"
+
+    @property
+    def rate(self):
+        return execution_rate(self.executed, self.budget)
+
+
+class ScheduleItem(PeriodLockedModel):
+    """추진일정: a step of the program in a quarter or a month (of any year it runs)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.CASCADE, related_name="schedule"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS, null=True, blank=True)
+    month = models.PositiveSmallIntegerField(
+        _("월"), choices=[(m, _("%d월") % m) for m in range(1, 13)], null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("순서"))
+    text = models.CharField(_("내용"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("금액(천원)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    lock_department = "program__department"
+    lock_as_of = None
+    lock_year = "program__year"
+    natural_key_fields = (
+        "program__department__code",
+        "program__year",
+        "program__kind",
+        "program__order",
+        "order",
+    )
+
+    class Meta:
+        verbose_name = _("추진일정")
+        verbose_name_plural = _("추진일정")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "order"], name="schedule_position_once"),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=False) | Q(month__isnull=False),
+                name="schedule_has_quarter_or_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="schedule_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="schedule_month_1_to_12",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}. {self.when} {self.text}"
+
+    @property
+    def when(self):
+        return f"{self.month}월" if self.month else f"{self.quarter}분기"
+
+    def clean(self):
+        super().clean()
+        if self.quarter is None and self.month is None:
+            raise ValidationError(_("분기나 월 중 하나는 적어야 합니다."))
+        if self.quarter and self.month and (self.month - 1) // 3 + 1 != self.quarter:
+            message = _("%(month)d월은 %(quarter)d분기가 아닙니다.")
+            params = {"month": self.month, "quarter": self.quarter}
+            raise ValidationError({"month": ValidationError(message, params=params)})
+
+
+# Performance indicators ----------------------------------------------------------------
+
+
+class Kpi(PeriodLockedModel):
+    """성과지표 of a program; its targets and results per year hang below it."""
+
+    class Direction(models.TextChoices):
+        UP = "up", _("↑ 높을수록 좋음")
+        DOWN = "down", _("↓ 낮을수록 좋음")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.CASCADE, related_name="kpis"
+    )
+    order = models.PositiveSmallIntegerField(_("순서"))
+    name = models.CharField(_("성과지표"), max_length=200)
+    unit = models.CharField(_("단위"), max_length=20, help_text=_("예: %, 건, 명"))
+    direction = models.CharField(
+        _("방향"), max_length=4, choices=Direction.choices, default=Direction.UP
+    )
+    history = HistoricalRecords()
+
+    lock_department = "program__department"
+    lock_as_of = None
+    lock_year = "program__year"
+    natural_key_fields = (
+        "program__department__code",
+        "program__year",
+        "program__kind",
+        "program__order",
+        "order",
+    )
+
+    class Meta:
+        verbose_name = _("성과지표")
+        verbose_name_plural = _("성과지표")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "order"], name="kpi_position_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit}, {self.get_direction_display()[0]})"
+
+
+class KpiValue(PeriodLockedModel):
+    kpi = models.ForeignKey(
+        Kpi, verbose_name=_("성과지표"), on_delete=models.CASCADE, related_name="values"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    target = models.DecimalField(_("목표"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actual = models.DecimalField(_("실적"), max_digits=14, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
+
+    lock_department = "kpi__program__department"
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = (
+        "kpi__program__department__code",
+        "kpi__program__year",
+        "kpi__program__kind",
+        "kpi__program__order",
+        "kpi__order",
+        "year",
+    )
+
+    class Meta:
+        verbose_name = _("성과지표 목표·실적")
+        verbose_name_plural = _("성과지표 목표·실적")
+        ordering = ["kpi", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "year"], name="kpi_value_once_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.kpi.name} {self.year}: {self.target} / {self.actual}"
+
+
+# Council requests ------------------------------------------------------------------------
+
+
+class CouncilRequest(PeriodLockedModel):
+    """A request of the council (행정사무감사 etc.) and how the department followed it up."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("시정요구")
+        ACTION = "action", _("처리요구")
+        SUGGESTION = "suggestion", _("건의사항")
+        DATA_REQUEST = "data_request", _("자료제출")
+
+    class Status(models.TextChoices):
+        DONE = "done", _("완료")
+        IN_PROGRESS = "in_progress", _("추진 중")
+        UNDER_REVIEW = "under_review", _("검토 중")
+        NOT_REFLECTED = "not_reflected", _("미반영")
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("부서"),
+        on_delete=models.PROTECT,
+        related_name="council_requests",
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
+    kind = models.CharField(_("구분"), max_length=20, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("순서"))
+    text = models.TextField(_("요구 내용"))
+    status = models.CharField(
+        _("처리 상태"), max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW
+    )
+    action_taken = models.TextField(_("조치 결과"), blank=True)
+    plan = models.TextField(_("향후 계획"), blank=True)
+    history = HistoricalRecords()
+
+    lock_as_of = None
+    lock_year = "year"
+    lock_quarter = "quarter"
+    natural_key_fields = ("department__code", "year", "quarter", "kind", "order")
+
+    class Meta:
+        verbose_name = _("의회 요구사항")
+        verbose_name_plural = _("의회 요구사항")
+        ordering = ["department", "-year", "-quarter", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "quarter", "kind", "order"],
+                name="council_request_position_once",
+            ),
+            quarter_constraint("council_request_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.order}: {self.text[:40]}"
