@@ -4,14 +4,14 @@ Every row belongs to a department and a year or a quarter, and is locked with it
 that period is approved (see `departments.locking`). Money is in 천원, as integers.
 """
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from budgets.models import BudgetLine
+from budgets.tables import percent
 from departments.locking import PeriodLockedModel
 from departments.models import Department
 
@@ -26,14 +26,8 @@ QUARTERS = [(q, _("%d분기") % q) for q in range(1, 5)]
 
 
 def execution_rate(executed, budget):
-    """집행률 (%) = 집행액 ÷ 예산액 × 100, rounded half up to one decimal; None without a base.
-
-    Integer arithmetic, so 1,862,509 / 2,698,307 gives exactly 69.0 on every database.
-    """
-    if executed is None or not budget:
-        return None
-    tenths = (executed * 2000 + budget) // (2 * budget)
-    return Decimal(tenths).scaleb(-1)
+    """집행률 (%), computed like every other rate (budgets.tables.percent)."""
+    return percent(executed, budget)
 
 
 def outline_field(verbose_name):
@@ -235,11 +229,7 @@ class ProgressEntry(PeriodLockedModel):
     the link to budget lines comes with the budgets app.
     """
 
-    class Source(models.TextChoices):
-        DISTRICT = "district", _("구비")
-        CITY = "city", _("시비")
-        NATIONAL = "national", _("국비")
-        FUND = "fund", _("기금")
+    Source = BudgetLine.Source  # the same funding sources as the budget lines
 
     program = models.ForeignKey(
         Program, verbose_name=_("사업"), on_delete=models.CASCADE, related_name="progress"
