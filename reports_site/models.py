@@ -163,3 +163,20 @@ class BriefingContact(NaturalKeyModel):
 
     def __str__(self):
         return f"{self.title} {self.name}".strip()
+
+
+class RenderedPart(models.Model):
+    """A department's part of a PDF, rendered once per content and design (see pdf.py)."""
+
+    key = models.CharField(_("내용 해시"), max_length=64, unique=True)
+    pdf = models.FileField(_("PDF"), upload_to="parts/")
+    pages = models.PositiveIntegerField(_("쪽수"))
+    anchors = models.JSONField(_("위치"), default=dict)
+    created_at = models.DateTimeField(_("만든 때"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("렌더링된 부분")
+        verbose_name_plural = _("렌더링된 부분")
+
+    def __str__(self):
+        return self.key

@@ -1,5 +1,6 @@
 """Number conventions of council documents (DESIGN §3): 1,234 / △11 / - for zero."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
@@ -21,6 +22,9 @@ def amount(value, decimals=None):
     """Thousands separators, △ for negatives, "-" for zero or nothing."""
     if value is None or value == "" or value == 0:
         return "-"
+    value = _decimal(value)
+    if value == 0:
+        return "-"
     if isinstance(value, Decimal) and decimals is None:
         value = value.normalize()
         decimals = max(0, -value.as_tuple().exponent)
@@ -37,3 +41,64 @@ def signed(value):
     if value is None or value == 0:
         return "-"
     return ("△" if value < 0 else "") + _grouped(abs(value))
+
+
+def _decimal(value):
+    return Decimal(value) if isinstance(value, str) else value
+
+
+@register.filter
+def rate(value):
+    """A percentage with one decimal (44.2); "-" when there is no base."""
+    if value is None or value == "":
+        return "-"
+    return _grouped(_decimal(value).quantize(Decimal("0.1")), 1)
+
+
+@register.filter
+def change_rate(row):
+    """증감률 of a budget row: "순증" for a new line, else the rate with △ for a fall."""
+    if row["is_new"]:
+        return _("순증")
+    value = row["change_rate"]
+    if value is None:
+        return "-"
+    value = _decimal(value)
+    return ("△" if value < 0 else "") + rate(abs(value))
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@register.filter
+def kdate(value):
+    """2025. 6. 12. as the documents write dates."""
+    value = _date(value)
+    return f"{value.year}. {value.month}. {value.day}." if value else ""
+
+
+@register.filter
+def kmonth(value):
+    """2025. 6. (the month line of the cover)."""
+    value = _date(value)
+    return f"{value.year}. {value.month}." if value else ""
+
+
+@register.filter
+def short_date(value):
+    """5.31. (as-of captions inside tables)."""
+    value = _date(value)
+    return f"{value.month}.{value.day}." if value else ""
+
+
+@register.filter
+def spaced(value):
+    """총 무 과: a name set letter by letter, as on the cover."""
+    return " ".join(str(value).replace(" ", ""))
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if mapping else None

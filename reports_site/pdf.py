@@ -1,0 +1,279 @@
+"""The council-briefing PDF: department parts rendered once, merged, page numbers stamped.
+
+A department's part (its sections, from `reports/pdf/part.html`) carries no page numbers, so
+the same part fits a one-department PDF and any place in a session booklet, and is rendered
+once per content (`RenderedPart`, keyed by the hash of its data and of the design). Parts
+render in parallel processes. Then, knowing every part's length and where its sections and
+programs start (WeasyPrint's anchors), we render the front matter (cover, 보고 순서) with
+real numbers and one light overlay document holding the footers and the program index's
+page numbers, and lay it over the merged pages.
+"""
+
+import functools
+import hashlib
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .report import content_hash
+
+STYLESHEETS = ("reports/report.css", "reports/print.css")
+TEMPLATES = Path(settings.BASE_DIR, "templates", "reports")
+
+
+@dataclass
+class Part:
+    key: str
+    pdf: bytes
+    pages: int
+    anchors: dict  # id → [page index in the part, right, top] (CSS px from the top left)
+    name: str = ""
+
+
+@functools.cache
+def design_version():
+    """Changes whenever a template or stylesheet of the PDF does, so cached parts expire."""
+    digest = hashlib.sha256()
+    files = sorted(TEMPLATES.rglob("*.html")) + [Path(finders.find(s)) for s in STYLESHEETS]
+    files.append(Path(settings.BASE_DIR, "templates", "programs", "outline.html"))
+    files.append(Path(settings.BASE_DIR, "templates", "tables", "count_table.html"))
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def part_key(data):
+    return content_hash({"design": design_version(), "data": data})
+
+
+@functools.cache
+def _stylesheets():
+    from weasyprint import CSS
+
+    return [CSS(filename=finders.find(name)) for name in STYLESHEETS]
+
+
+def _render(html):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=_stylesheets())
+
+
+def render_part(data) -> Part:
+    """One department's sections as a PDF, with where each anchor landed."""
+    with translation.override("ko"):
+        html = render_to_string("reports/pdf/part.html", {"report": data})
+    document = _render(html)
+    anchors = {}
+    for index, page in enumerate(document.pages):
+        for name, (_left, top, right, _bottom) in page.anchors.items():
+            # An element that runs over pages has an anchor on each: keep where it starts.
+            anchors.setdefault(name, [index, round(right, 2), round(top, 2)])
+    return Part(part_key(data), document.write_pdf(), len(document.pages), anchors)
+
+
+# Parts, cached ----------------------------------------------------------------------------
+
+
+def cached_part(key):
+    from .models import RenderedPart
+
+    row = RenderedPart.objects.filter(key=key).first()
+    if row is None:
+        return None
+    with row.pdf.open("rb") as stored:
+        return Part(key, stored.read(), row.pages, row.anchors)
+
+
+def store_part(part):
+    from .models import RenderedPart
+
+    row, created = RenderedPart.objects.get_or_create(
+        key=part.key, defaults={"pages": part.pages, "anchors": part.anchors}
+    )
+    if created:
+        row.pdf.save(f"{part.key}.pdf", ContentFile(part.pdf))
+    return row
+
+
+def workers():
+    return max(1, int(getattr(settings, "BRIEFING_PDF_WORKERS", 0) or os.cpu_count() or 1))
+
+
+def parts_for(reports, progress=None):
+    """A Part for each report, from the cache or rendered (in parallel when it pays)."""
+    keys = [part_key(data) for data in reports]
+    parts = {key: cached_part(key) for key in set(keys)}
+    missing = {key: data for key, data in zip(keys, reports, strict=True) if parts[key] is None}
+    done = len(reports) - len(missing)
+    names = {key: data["department"]["name"] for key, data in missing.items()}
+    for key, part in _render_all(list(missing.values()), progress, done, len(reports), names):
+        store_part(part)
+        parts[key] = part
+    result = []
+    for key, data in zip(keys, reports, strict=True):
+        result.append(Part(key, parts[key].pdf, parts[key].pages, parts[key].anchors,
+                           data["department"]["name"]))  # fmt: skip
+    return result
+
+
+def _render_all(reports, progress, done, total, names):
+    if progress:
+        progress(done, total, "")
+    if len(reports) <= 1 or workers() == 1:
+        rendered = map(render_part, reports)
+    else:
+        # fork: the children share the parent's loaded Django and templates; they render
+        # plain data only and never touch the database.
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context)
+        rendered = pool.map(render_part, reports)
+    try:
+        for part in rendered:
+            done += 1
+            if progress:
+                progress(done, total, names.get(part.key, ""))
+            yield part.key, part
+    finally:
+        if len(reports) > 1 and workers() > 1:
+            pool.shutdown(cancel_futures=True)
+
+
+# Assembly ---------------------------------------------------------------------------------
+
+
+def section_pages(parts):
+    """{anchor id: printed page number} for every section and program of the parts."""
+    pages, start = {}, 1
+    for part in parts:
+        for name, (index, _x, _y) in part.anchors.items():
+            if not name.startswith("ref-"):
+                pages[name] = start + index
+        start += part.pages
+    return pages
+
+
+def _overlay(parts, pages):
+    """One page per content page: its folio and the program index's page numbers."""
+    overlay, number = [], 1
+    for part in parts:
+        marks = [[] for _ in range(part.pages)]
+        for name, (index, x, y) in part.anchors.items():
+            if name.startswith("ref-") and name[4:] in pages:
+                marks[index].append({"right": round(A4_WIDTH_PX - x, 2), "top": y,
+                                     "text": pages[name[4:]]})  # fmt: skip
+        for page_marks in marks:
+            overlay.append({"number": number, "marks": page_marks})
+            number += 1
+    html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
+    return _render(html).write_pdf()
+
+
+A4_WIDTH_PX = 210 / 25.4 * 96
+
+
+def _front(context):
+    with translation.override("ko"):
+        html = render_to_string("reports/pdf/front.html", context)
+    return _render(html).write_pdf()
+
+
+def assemble(front_context, parts, metadata):
+    """The final PDF: front matter, the parts, stamped page numbers, bookmarks, metadata."""
+    from pypdf import PdfReader, PdfWriter
+
+    pages = section_pages(parts)
+    front_context["entries"] = [
+        {**entry, "page": pages.get(entry["anchor"], "")} for entry in front_context["entries"]
+    ]
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(_front(front_context))))
+    front_pages = len(writer.pages)
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part.pdf)), outline_item=part.name or None)
+    overlay = PdfReader(io.BytesIO(_overlay(parts, pages)))
+    for index, stamp in enumerate(overlay.pages):
+        writer.pages[front_pages + index].merge_page(stamp)
+    writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
+    writer._root_object[_name("/Lang")] = _text("ko")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), pages
+
+
+def _name(value):
+    from pypdf.generic import NameObject
+
+    return NameObject(value)
+
+
+def _text(value):
+    from pypdf.generic import TextStringObject
+
+    return TextStringObject(value)
+
+
+# The two documents ------------------------------------------------------------------------
+
+
+def briefing_pdf(data, progress=None):
+    """One department's briefing: (pdf bytes, {anchor id: page}). data: build_report()."""
+    parts = parts_for([data], progress)
+    entries = [
+        {"level": 1, "label": f"{s['numeral']}. {s['heading']}", "anchor": s["id"]}
+        for s in data["sections"]
+    ]
+    context = {
+        "title": f"{data['department']['name']} {data['title']}",
+        "author": data["department"]["name"],
+        "session": data["session"],
+        "slogan": data["slogan"],
+        "heading": data["title"],
+        "cover_name": data["department"]["name"],
+        "issued": data["issued"],
+        "entries": entries,
+    }
+    metadata = {"Title": context["title"], "Author": context["author"],
+                "Subject": data["session"]["title"]}  # fmt: skip
+    return assemble(context, parts, metadata)
+
+
+def booklet_pdf(session, reports, progress=None):
+    """The session booklet: one cover, one 보고 순서, every department's part in order."""
+    parts = parts_for(reports, progress)
+    entries = []
+    for data in reports:
+        code = data["department"]["code"]
+        entries.append({"level": 1, "label": data["department"]["name"], "anchor": f"start-{code}"})
+        entries += [
+            {"level": 2, "label": f"{s['numeral']}. {s['heading']}", "anchor": s["id"]}
+            for s in data["sections"]
+        ]
+    year = session.starts_on.year
+    heading = _("%(year)d년 주요업무 보고") % {"year": year}
+    context = {
+        "title": f"{session.title} {heading}",
+        "author": session.council,
+        "session": {
+            "title": session.title,
+            "starts_on": session.starts_on,
+            "ends_on": session.ends_on,
+        },  # fmt: skip
+        "slogan": "",
+        "heading": heading,
+        "cover_name": session.council,
+        "issued": session.starts_on,
+        "entries": entries,
+    }
+    metadata = {"Title": context["title"], "Author": session.council, "Subject": session.title}
+    return assemble(context, parts, metadata)
