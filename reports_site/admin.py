@@ -1,9 +1,45 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
 
+from . import editions, pdf, tasks
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
+from .report import build_report
+
+
+def may_publish(user):
+    """Publishing and booklets are the clerk's job: those who may change sessions."""
+    return user.has_perm("reports_site.change_councilsession")
+
+
+def pdf_response(document, filename, inline=False):
+    response = HttpResponse(document, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def stored_pdf(edition, filename):
+    """A published file as stored: served from storage, never rendered again."""
+    return FileResponse(
+        edition.pdf.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+
+
+def _quote(filename):
+    from urllib.parse import quote
+
+    return quote(filename)
 
 
 @admin.register(CouncilSession)
@@ -12,6 +48,52 @@ class CouncilSessionAdmin(SimpleHistoryAdmin):
     list_filter = ["council", "kind"]
     date_hierarchy = "starts_on"
     search_fields = ["council", "number"]
+    change_form_template = "admin/reports_site/councilsession/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/booklet/", view(self.booklet_view), name="reports_site_booklet"),
+            path(
+                "<int:pk>/booklet/<int:number>.pdf",
+                view(self.booklet_pdf_view),
+                name="reports_site_booklet_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _session(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(CouncilSession, pk=pk)
+
+    def booklet_view(self, request, pk):
+        """The booklet of the session: make it (in the background), follow it, download it."""
+        session = self._session(request, pk)
+        if request.method == "POST":
+            if not may_publish(request.user):
+                raise PermissionDenied
+            tasks.start_booklet(session, request.user)
+            return redirect("admin:reports_site_booklet", pk=pk)
+        job = session.jobs.first()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(session)s 전체 책자") % {"session": session},
+            "session": session,
+            "opts": self.model._meta,
+            "job": job,
+            "editions": session.editions.booklets().latest_first(),
+            "published": session.briefings.filter(status=Briefing.Status.PUBLISHED)
+            .select_related("department")
+            .order_by("department__order"),
+            "may_publish": may_publish(request.user),
+        }
+        return TemplateResponse(request, "admin/reports_site/booklet.html", context)
+
+    def booklet_pdf_view(self, request, pk, number):
+        session = self._session(request, pk)
+        edition = get_object_or_404(session.editions.booklets(), number=number)
+        return stored_pdf(edition, f"{session} 업무보고 {number}판.pdf")
 
 
 class BriefingSectionInline(ScopedInline):
@@ -30,3 +112,78 @@ class BriefingAdmin(DepartmentScopedAdmin):
     list_select_related = ["session", "department"]
     autocomplete_fields = ["department", "session"]
     inlines = [BriefingSectionInline, BriefingContactInline]
+    change_form_template = "admin/reports_site/briefing/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", view(self.pdf_view), name="reports_site_briefing_pdf"),
+            path("<int:pk>/publish/", view(self.publish_view), name="reports_site_publish"),
+            path("<int:pk>/editions/", view(self.editions_view), name="reports_site_editions"),
+            path(
+                "<int:pk>/editions/<int:number>.pdf",
+                view(self.edition_pdf_view),
+                name="reports_site_edition_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        """The briefing as it stands now (a draft preview until it is published)."""
+        briefing = self.get_object(request, str(pk))
+        document, _pages = pdf.briefing_pdf(build_report(briefing))
+        return pdf_response(document, f"{briefing.department} {briefing.title}.pdf")
+
+    def publish_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        briefing = self.get_object(request, str(pk))
+        if not may_publish(request.user):
+            raise PermissionDenied
+        latest = editions.latest_edition(briefing)
+        edition = editions.publish(briefing, request.user)
+        if edition == latest:
+            messages.info(
+                request,
+                _("바뀐 내용이 없어 %(number)d판을 그대로 둡니다.") % {"number": edition.number},
+            )
+        else:
+            messages.success(
+                request, _("%(number)d판을 발행했습니다.") % {"number": edition.number}
+            )
+        return redirect("admin:reports_site_editions", pk=pk)
+
+    def editions_view(self, request, pk):
+        """Every edition, downloadable, and what changed between two of them."""
+        briefing = self.get_object(request, str(pk))
+        all_editions = list(briefing.editions.latest_first())
+        by_number = {e.number: e for e in all_editions}
+        older = by_number.get(_int(request.GET.get("from")))
+        newer = by_number.get(_int(request.GET.get("to")))
+        if older is None and newer is None and len(all_editions) > 1:
+            newer, older = all_editions[0], all_editions[1]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(briefing)s 발행본") % {"briefing": briefing},
+            "opts": self.model._meta,
+            "original": briefing,
+            "editions": all_editions,
+            "older": older,
+            "newer": newer,
+            "changes": editions.changes(older.data, newer.data) if older and newer else None,
+            "may_publish": may_publish(request.user),
+            "change_url": reverse("admin:reports_site_briefing_change", args=[pk]),
+        }
+        return TemplateResponse(request, "admin/reports_site/editions.html", context)
+
+    def edition_pdf_view(self, request, pk, number):
+        briefing = self.get_object(request, str(pk))
+        edition = get_object_or_404(briefing.editions, number=number)
+        return stored_pdf(edition, f"{briefing.department} {briefing.title} {number}판.pdf")
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,5 +1,6 @@
 """Council sessions (회기) and the briefings (주요업무 보고) departments give at them."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -180,3 +181,123 @@ class RenderedPart(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class EditionQuerySet(models.QuerySet):
+    def booklets(self):
+        return self.filter(briefing__isnull=True)
+
+    def latest_first(self):
+        return self.order_by("-number")
+
+
+class Edition(models.Model):
+    """A published, frozen briefing (one department) or session booklet (no briefing).
+
+    `data` is the report exactly as published (`report.build_report`, or for a booklet the
+    department editions it binds); the PDF is stored beside it. Neither changes afterwards:
+    later edits make a new edition.
+    """
+
+    session = models.ForeignKey(
+        CouncilSession, verbose_name=_("회기"), on_delete=models.PROTECT, related_name="editions"
+    )
+    briefing = models.ForeignKey(
+        Briefing,
+        verbose_name=_("업무보고"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editions",
+        help_text=_("비어 있으면 회기 전체 책자"),
+    )
+    number = models.PositiveIntegerField(_("판"))
+    data = models.JSONField(_("내용"))
+    content_hash = models.CharField(_("내용 해시"), max_length=64)
+    pdf = models.FileField(_("PDF"), upload_to="editions/")
+    pdf_hash = models.CharField(_("PDF 해시"), max_length=64)
+    pages = models.PositiveIntegerField(_("쪽수"))
+    page_map = models.JSONField(_("쪽 번호"), default=dict, help_text=_("항목·사업 → 쪽"))
+    published_at = models.DateTimeField(_("발행 시각"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("발행한 사람"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("발행본")
+        verbose_name_plural = _("발행본")
+        ordering = ["session", "briefing", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "number"],
+                condition=Q(briefing__isnull=False),
+                name="edition_number_once",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "number"],
+                condition=Q(briefing__isnull=True),
+                name="booklet_number_once",
+            ),
+        ]
+
+    def __str__(self):
+        owner = self.briefing.department if self.briefing_id else _("전체 책자")
+        return f"{self.session} · {owner} · {self.number}판"
+
+
+class BookletJob(models.Model):
+    """The session booklet being made in the background, with its progress for the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기")
+        RUNNING = "running", _("만드는 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    session = models.ForeignKey(
+        CouncilSession, verbose_name=_("회기"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    percent = models.PositiveSmallIntegerField(_("진행률"), default=0)
+    current = models.CharField(_("지금 만드는 부서"), max_length=100, blank=True)
+    error = models.TextField(_("오류"), blank=True)
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("발행본"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    task_id = models.CharField(_("작업 번호"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("시도 횟수"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("요청한 사람"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("마지막 진행"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("끝난 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("책자 작업")
+        verbose_name_plural = _("책자 작업")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="job_percent_at_most_100")
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.get_status_display()} {self.percent}%"
+
+    @property
+    def active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

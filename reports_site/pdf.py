@@ -9,13 +9,13 @@ real numbers and one light overlay document holding the footers and the program 
 page numbers, and lay it over the merged pages.
 """
 
+import dataclasses
 import functools
 import hashlib
 import io
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -31,7 +31,7 @@ STYLESHEETS = ("reports/report.css", "reports/print.css")
 TEMPLATES = Path(settings.BASE_DIR, "templates", "reports")
 
 
-@dataclass
+@dataclasses.dataclass
 class Part:
     key: str
     pdf: bytes
@@ -115,38 +115,32 @@ def parts_for(reports, progress=None):
     keys = [part_key(data) for data in reports]
     parts = {key: cached_part(key) for key in set(keys)}
     missing = {key: data for key, data in zip(keys, reports, strict=True) if parts[key] is None}
+    rendered = _render_all(list(missing.values()))
     done = len(reports) - len(missing)
-    names = {key: data["department"]["name"] for key, data in missing.items()}
-    for key, part in _render_all(list(missing.values()), progress, done, len(reports), names):
-        store_part(part)
-        parts[key] = part
-    result = []
-    for key, data in zip(keys, reports, strict=True):
-        result.append(Part(key, parts[key].pdf, parts[key].pages, parts[key].anchors,
-                           data["department"]["name"]))  # fmt: skip
-    return result
-
-
-def _render_all(reports, progress, done, total, names):
+    for key, data in missing.items():
+        if progress:
+            progress(done, len(reports), data["department"]["name"])
+        parts[key] = next(rendered)
+        store_part(parts[key])
+        done += 1
     if progress:
-        progress(done, total, "")
+        progress(done, len(reports), "")
+    return [
+        dataclasses.replace(parts[key], name=data["department"]["name"])
+        for key, data in zip(keys, reports, strict=True)
+    ]
+
+
+def _render_all(reports):
+    """Rendered parts in order; the work runs in worker processes when there is enough."""
     if len(reports) <= 1 or workers() == 1:
-        rendered = map(render_part, reports)
-    else:
-        # fork: the children share the parent's loaded Django and templates; they render
-        # plain data only and never touch the database.
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers(), mp_context=context)
-        rendered = pool.map(render_part, reports)
-    try:
-        for part in rendered:
-            done += 1
-            if progress:
-                progress(done, total, names.get(part.key, ""))
-            yield part.key, part
-    finally:
-        if len(reports) > 1 and workers() > 1:
-            pool.shutdown(cancel_futures=True)
+        yield from map(render_part, reports)
+        return
+    # fork: the children share the parent's loaded Django and templates; they render plain
+    # data only and never touch the database.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+        yield from pool.map(render_part, reports)
 
 
 # Assembly ---------------------------------------------------------------------------------
@@ -170,8 +164,9 @@ def _overlay(parts, pages):
         marks = [[] for _ in range(part.pages)]
         for name, (index, x, y) in part.anchors.items():
             if name.startswith("ref-") and name[4:] in pages:
-                marks[index].append({"right": round(A4_WIDTH_PX - x, 2), "top": y,
-                                     "text": pages[name[4:]]})  # fmt: skip
+                marks[index].append(
+                    {"right": round(A4_WIDTH_PX - x, 2), "top": y, "text": pages[name[4:]]}
+                )
         for page_marks in marks:
             overlay.append({"number": number, "marks": page_marks})
             number += 1
@@ -243,8 +238,11 @@ def briefing_pdf(data, progress=None):
         "issued": data["issued"],
         "entries": entries,
     }
-    metadata = {"Title": context["title"], "Author": context["author"],
-                "Subject": data["session"]["title"]}  # fmt: skip
+    metadata = {
+        "Title": context["title"],
+        "Author": context["author"],
+        "Subject": data["session"]["title"],
+    }
     return assemble(context, parts, metadata)
 
 
@@ -268,7 +266,7 @@ def booklet_pdf(session, reports, progress=None):
             "title": session.title,
             "starts_on": session.starts_on,
             "ends_on": session.ends_on,
-        },  # fmt: skip
+        },
         "slogan": "",
         "heading": heading,
         "cover_name": session.council,

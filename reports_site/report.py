@@ -13,14 +13,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
 from django.utils.functional import Promise
 
 from budgets.models import BudgetLine
 from budgets.tables import budget_table, percent
-from departments.models import Facility, StaffingSnapshot, VehicleFleet
+from departments.models import Duty, Facility, StaffingSnapshot, VehicleFleet
 from departments.tables import facility_groups, staffing_table, vehicle_table
 from programs import outline
 from programs.models import CouncilRequest, Kpi, Program, ProgressEntry, StrategicGoal
@@ -66,20 +67,23 @@ def number_mark(order):
 
 
 def _latest(queryset, department, as_of):
-    """The rows of the latest as-of date on or before the briefing's (None: nothing yet)."""
-    dates = queryset.filter(department=department, as_of__lte=as_of).order_by("-as_of")
-    latest = dates.values_list("as_of", flat=True).first()
-    return dates.filter(as_of=latest) if latest else queryset.none()
+    """The rows of the latest as-of date on or before the briefing's, in one query."""
+    rows = queryset.filter(department=department, as_of__lte=as_of)
+    latest = rows.order_by("-as_of").values("as_of")[:1]
+    return rows.filter(as_of=Subquery(latest))
 
 
 def _organisation(department, as_of):
-    teams = department.children.filter(active=True).prefetch_related("duties").order_by("order")
+    teams = list(department.children.filter(active=True).order_by("order"))
+    duties = defaultdict(list)  # the department's and its teams' duties in one query
+    for duty in Duty.objects.filter(department__in=[department, *teams]).order_by("order"):
+        duties[duty.department_id].append(duty.text)
     return {
         "name": department.name_on(as_of),
         "head_title": department.head_title,
         "phone": department.phone,
-        "duties": [d.text for d in department.duties.all()],
-        "teams": [{"name": t.name, "duties": [d.text for d in t.duties.all()]} for t in teams],
+        "duties": duties[department.pk],
+        "teams": [{"name": t.name, "duties": duties[t.pk]} for t in teams],
     }
 
 
@@ -144,8 +148,13 @@ def _vehicles(department, as_of):
         return None
     table = vehicle_table(fleet)
     total = table.rows[0].total if table.rows else 0
-    return {"as_of": fleet.as_of, "quota": fleet.quota, "total": total, "note": fleet.note,
-            "table": table}  # fmt: skip
+    return {
+        "as_of": fleet.as_of,
+        "quota": fleet.quota,
+        "total": total,
+        "note": fleet.note,
+        "table": table,
+    }
 
 
 def _budget(department, as_of, kind=BudgetLine.Kind.EXPENDITURE, detail=False):
@@ -264,7 +273,7 @@ def _kpi(kpi):
                 "achieved": percent(v.actual, v.target),
             }
             for v in kpi.values.all()
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -358,20 +367,31 @@ BUILDERS = {
 }
 
 
+def build_section(briefing, section, number):
+    """One section of the briefing (number: its position, from 0), as plain data.
+
+    The web pages build one section at a time with this; an unsaved Briefing with only a
+    department and an as-of date (a quarter's figures) works too.
+    """
+    department = briefing.department
+    return plain(
+        {
+            "kind": section.kind,
+            "id": f"s-{department.code}-{section.kind}",
+            "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
+            "heading": str(section),
+            **BUILDERS[section.kind](briefing, department),
+        }
+    )
+
+
 def build_report(briefing):
     """Everything one briefing shows, as plain data (see the module docstring)."""
     session, department = briefing.session, briefing.department
-    sections = []
-    for number, section in enumerate(briefing.sections.all()):
-        sections.append(
-            {
-                "kind": section.kind,
-                "id": f"s-{department.code}-{section.kind}",
-                "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
-                "heading": str(section),
-                **BUILDERS[section.kind](briefing, department),
-            }
-        )
+    sections = [
+        build_section(briefing, section, number)
+        for number, section in enumerate(briefing.sections.all())
+    ]
     return plain(
         {
             "session": {

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "budgets",
     "programs",
     "reports_site",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -121,3 +123,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+
+# Background work (the session booklet): jobs wait in the database for `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Processes rendering booklet parts at once; 0 means one per CPU core.
+BRIEFING_PDF_WORKERS = int(os.environ.get("BRIEFING_PDF_WORKERS", "0"))

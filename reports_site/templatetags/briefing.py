@@ -102,3 +102,12 @@ def spaced(value):
 def get(mapping, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def date_range(start, end):
+    """2025. 6. 12. ~ 6. 27.: the end drops the year it shares with the start."""
+    start, end = _date(start), _date(end)
+    if start.year == end.year:
+        return f"{kdate(start)} ~ {end.month}. {end.day}."
+    return f"{kdate(start)} ~ {kdate(end)}"

@@ -1,0 +1,48 @@
+"""Export a department's briefing, or the whole session booklet, as a PDF file."""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports_site import pdf
+from reports_site.editions import booklet_reports, report_data
+from reports_site.models import CouncilSession
+
+
+class Command(BaseCommand):
+    help = "회기의 업무보고 PDF를 만듭니다 (--department 없이: 회기 전체 책자)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--session", type=int, required=True, help="회차 (제261회면 261)")
+        parser.add_argument("--council", help="의회 이름 (같은 회차가 여럿일 때)")
+        parser.add_argument("--department", help="부서 코드 (예: YDP-GA)")
+        parser.add_argument("--output", required=True, help="저장할 PDF 파일")
+
+    def handle(self, *args, session, council, department, output, **options):
+        sessions = CouncilSession.objects.filter(number=session)
+        if council:
+            sessions = sessions.filter(council=council)
+        found = sessions.first()
+        if found is None:
+            raise CommandError(f"제{session}회 회기가 없습니다.")
+        started = time.perf_counter()
+        if department:
+            briefing = found.briefings.filter(department__code=department).first()
+            if briefing is None:
+                raise CommandError(f"{found}에 {department} 부서의 업무보고가 없습니다.")
+            document, _pages = pdf.briefing_pdf(report_data(briefing))
+        else:
+            reports = booklet_reports(found)
+            if not reports:
+                raise CommandError(f"{found}에 공개된 업무보고가 없습니다.")
+            document, _pages = pdf.booklet_pdf(found, reports, self.progress)
+        with open(output, "wb") as out:
+            out.write(document)
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"{output}: {len(document):,} bytes, {seconds:.1f} s")
+
+    def progress(self, done, total, department):
+        sys.stderr.write(f"\r{done}/{total} {department}".ljust(60))
+        if done == total:
+            sys.stderr.write("\n")

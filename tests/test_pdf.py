@@ -1,0 +1,257 @@
+"""The council-briefing PDF, read back the way a person or a printer would read it."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+from unittest import mock, skipUnless
+
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.test import TestCase, override_settings
+
+from budgets.models import BudgetSnapshot
+from departments.models import Department
+from reports_site import editions, pdf
+from reports_site.models import Briefing, BriefingSection, CouncilSession
+from reports_site.report import build_report
+
+from .test_demo_data import run_demo
+
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+MEDIA = tempfile.mkdtemp(prefix="briefing-test-media-")
+
+
+def pdf_pages(document, mode="-layout"):
+    """The text of each page in order: laid out as printed, or (-raw) in drawing order."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(document)
+        file.flush()
+        text = subprocess.run(
+            ["pdftotext", mode, file.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
+    return text.split("\f")[:-1]
+
+
+def squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+def folio(page_text):
+    """The page number printed in the footer ("- 7 -"), or None on unnumbered pages."""
+    match = re.search(r"-\s*(\d+)\s*-\s*$", page_text.strip())
+    return int(match[1]) if match else None
+
+
+def printed_page(pages, number):
+    """The page that carries the folio ``number``."""
+    return next(text for text in pages if folio(text) == number)
+
+
+@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+class DemoBriefingPdfTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        run_demo()
+        cls.briefing = Briefing.objects.get(session__number=261, department__code="YDP-GA")
+        cls.data = build_report(cls.briefing)
+        cls.document, cls.page_map = pdf.briefing_pdf(cls.data)
+        cls.pages = pdf_pages(cls.document)
+        cls.text = "\n".join(cls.pages)
+
+    def test_the_cover_and_the_key_figures_read_as_in_the_document(self):
+        cover = self.pages[0]
+        for expected in ["제261회", "2025. 6. 12. ~ 6. 27.", "희망 행복 미래도시 영등포",
+                         "2025년 주요업무 보고", "2025. 6."]:  # fmt: skip
+            self.assertIn(expected, cover)
+        self.assertIn("총무과", squeeze(cover))
+        for figure in ["137,351,335", "60,741,935", "44.2", "6,444,228", "3,556,748", "55.2",
+                       "△11", "7,622", "15,667", "236"]:  # fmt: skip
+            self.assertIn(figure, self.text)
+
+    def test_contents_page_numbers_are_the_pages_the_sections_start_on(self):
+        contents = self.pages[1]
+        entries = re.findall(r"^\s*([IVX]+)\.\s*(.+?)\s*[· ]+\s(\d+)\s*$", contents, re.M)
+        self.assertEqual([e[0] for e in entries], ["I", "II", "III"])
+        for numeral, heading, number in entries:
+            page = printed_page(self.pages, int(number))
+            self.assertIn(squeeze(f"{numeral}. {heading}"), squeeze(page))
+        # and no earlier page carries that heading
+        first = int(entries[1][2])
+        self.assertNotIn("II.주요업무추진실적", squeeze("".join(self.pages[2 : first + 1])))
+
+    def test_the_program_index_points_at_each_programs_page(self):
+        index_page = printed_page(self.pages, self.page_map["s-YDP-GA-programs"])
+        rows = re.findall(r"([①-⑳])\s+(.+?)\s{2,}(\d+)\s*$", index_page, re.M)
+        self.assertEqual(len(rows), 5)
+        for mark, title, number in rows:
+            page = printed_page(self.pages, int(number))
+            self.assertIn(squeeze(f"{mark} {title}"), squeeze(page[:200]))
+
+    def test_every_page_after_the_front_matter_has_its_folio(self):
+        numbers = [folio(text) for text in self.pages[2:]]
+        self.assertEqual(numbers, list(range(1, len(self.pages) - 1)))
+        self.assertIsNone(folio(self.pages[0]))
+
+    def test_every_record_of_the_web_report_is_in_the_pdf(self):
+        html = render_to_string("reports/part.html", {"report": self.data})
+        cells = re.findall(r"<(?:td|th|span class=\"outline-text\")[^>]*>(.*?)</", html, re.S)
+        # Drawing order keeps each table cell's text together, however it wraps.
+        pdf_text = squeeze("".join(pdf_pages(self.document, "-raw")))
+        records = {squeeze(re.sub(r"<[^>]+>", "", cell)) for cell in cells}
+        records = {r for r in records if r and "감소" not in r}
+        self.assertGreater(len(records), 150)
+        missing = sorted(r for r in records if r.replace("&#x27;", "'") not in pdf_text)
+        self.assertEqual(missing, [])
+
+    def test_fonts_are_embedded_and_hangul_is_not_drawn_in_type3(self):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(self.document)
+            file.flush()
+            fonts = subprocess.run(
+                ["pdffonts", file.name], capture_output=True, check=True, text=True
+            ).stdout.splitlines()[2:]
+        self.assertTrue(fonts)
+        for line in fonts:
+            self.assertNotIn("Type 3", line)
+            self.assertRegex(line, r"\byes\s+yes\s+yes\b", line)  # embedded, subset, unicode
+
+    def test_metadata_bookmarks_and_language(self):
+        import io
+
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.document))
+        self.assertEqual(reader.metadata.title, "총무과 2025년 주요업무 보고")
+        self.assertEqual(reader.metadata.author, "총무과")
+        self.assertEqual(reader.trailer["/Root"]["/Lang"], "ko")
+        outline = reader.outline
+        titles = [item.title for item in outline if not isinstance(item, list)]
+        self.assertIn("보고 순서", titles)
+        self.assertIn("총무과", titles)
+        nested = [i.title for group in outline if isinstance(group, list) for i in _flat(group)]
+        self.assertIn("I. 일반현황", nested)
+        self.assertTrue(any("안전하고 쾌적한 청사환경 조성" in t for t in nested))
+
+
+def _flat(items):
+    for item in items:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=2)
+class BookletTests(TestCase):
+    """A session booklet of two departments: one numbering, one contents, parts reused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        run_demo()
+        cls.session = CouncilSession.objects.get(number=261)
+        clean = Department.objects.get(code="YDP-CLEAN")
+        general = Briefing.objects.get(session=cls.session, department__code="YDP-GA")
+        second = Briefing.objects.create(
+            session=cls.session, department=clean, as_of=general.as_of, title="2025년 주요업무 보고",
+            issued=general.issued, status=Briefing.Status.PUBLISHED,
+        )  # fmt: skip
+        BriefingSection.objects.create(briefing=second, kind="general", order=1)
+        # The booklet orders departments by their order in the district.
+        Department.objects.filter(pk=clean.pk).update(order=0)
+
+    def test_one_numbering_and_one_contents_across_departments(self):
+        edition = editions.publish_booklet(self.session)
+        with edition.pdf.open("rb") as stored:
+            pages = pdf_pages(stored.read())
+        contents = pages[1]
+        entries = re.findall(r"^\s*(.+?)\s*[· ]+\s(\d+)\s*$", contents, re.M)
+        labels = [squeeze(label) for label, _ in entries]
+        self.assertEqual(labels[0], "청소과")
+        ga = labels.index("총무과")
+        ga_start = int(entries[ga][1])
+        self.assertGreater(ga_start, 1)  # after the other department's pages
+        for label, number in entries:
+            if label.strip().startswith(("I.", "II.", "III.")):
+                self.assertIn(squeeze(label), squeeze(printed_page(pages, int(number))))
+        # The 총무과 program index carries booklet page numbers, not the department's own.
+        index_page = printed_page(pages, edition.page_map["s-YDP-GA-programs"])
+        rows = re.findall(r"([①-⑳])\s+(.+?)\s{2,}(\d+)\s*$", index_page, re.M)
+        self.assertEqual(int(rows[0][2]), edition.page_map["YDP-GA-main-1"])
+        self.assertGreater(int(rows[0][2]), ga_start)
+        self.assertEqual([folio(p) for p in pages[2:]], list(range(1, len(pages) - 1)))
+
+    def test_an_unchanged_booklet_is_served_from_storage(self):
+        first = editions.publish_booklet(self.session)
+        with mock.patch.object(pdf, "render_part", wraps=pdf.render_part) as render:
+            again = editions.publish_booklet(self.session)
+        self.assertEqual(again, first)
+        render.assert_not_called()
+
+    @override_settings(BRIEFING_PDF_WORKERS=1)
+    def test_after_one_department_changes_only_its_part_is_rendered_again(self):
+        first = editions.publish_booklet(self.session)
+        snapshot = BudgetSnapshot.objects.filter(line__department__code="YDP-GA").first()
+        BudgetSnapshot.objects.filter(pk=snapshot.pk).update(executed=snapshot.executed + 1)
+        with mock.patch.object(pdf, "render_part", wraps=pdf.render_part) as render:
+            second = editions.publish_booklet(self.session)
+        self.assertEqual(render.call_count, 1)
+        self.assertEqual(render.call_args.args[0]["department"]["code"], "YDP-GA")
+        self.assertEqual(second.number, first.number + 1)
+
+
+@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+class EditionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        run_demo()
+        cls.briefing = Briefing.objects.get(session__number=261, department__code="YDP-GA")
+
+    def test_a_published_edition_never_changes_and_the_next_one_shows_what_changed(self):
+        first = editions.publish(self.briefing)
+        with first.pdf.open("rb") as stored:
+            before = stored.read()
+        snapshot = BudgetSnapshot.objects.filter(
+            line__department=self.briefing.department, line__name="대외교류 활성화"
+        ).latest("as_of")
+        BudgetSnapshot.objects.filter(pk=snapshot.pk).update(executed=40_000)
+
+        first.refresh_from_db()
+        with first.pdf.open("rb") as stored:
+            self.assertEqual(stored.read(), before)
+        self.assertEqual(editions.publish(self.briefing), editions.latest_edition(self.briefing))
+        second = editions.latest_edition(self.briefing)
+        self.assertEqual(second.number, 2)
+        self.assertIn("40,000", "\n".join(pdf_pages(second.pdf.open("rb").read())))
+        revised = [c for c in editions.changes(first.data, second.data) if c["what"] == "집행액"]
+        self.assertTrue(any(c["old"] == 39_400 and c["new"] == 40_000 for c in revised))
+
+    def test_publishing_unchanged_data_keeps_the_edition(self):
+        first = editions.publish(self.briefing)
+        self.assertEqual(editions.publish(self.briefing), first)
+        self.assertEqual(self.briefing.editions.count(), 1)
+
+    def test_a_program_added_or_removed_is_listed(self):
+        old = build_report(self.briefing)
+        new = build_report(self.briefing)
+        removed = new["sections"][1]["programs"].pop(0)
+        found = editions.changes(old, new)
+        self.assertEqual(
+            found, [{"change": "removed", "where": ["주요업무 추진실적"], "what": removed["title"]}]
+        )
+
+
+class BriefingPdfCommandTests(TestCase):
+    @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+    def test_the_command_writes_a_department_pdf_and_a_booklet(self):
+        run_demo()
+        with tempfile.TemporaryDirectory() as folder:
+            for extra in (["--department", "YDP-GA"], []):
+                out = f"{folder}/out.pdf"
+                call_command("briefing_pdf", "--session", "261", *extra, "--output", out,
+                             stdout=mock.MagicMock())  # fmt: skip
+                with open(out, "rb") as file:
+                    self.assertTrue(file.read().startswith(b"%PDF-"))
