@@ -91,8 +91,12 @@ def cached_part(key):
     row = RenderedPart.objects.filter(key=key).first()
     if row is None:
         return None
-    with row.pdf.open("rb") as stored:
-        return Part(key, stored.read(), row.pages, row.anchors)
+    try:
+        with row.pdf.open("rb") as stored:
+            return Part(key, stored.read(), row.pages, row.anchors)
+    except FileNotFoundError:  # the media folder was cleared: render it again
+        row.delete()
+        return None
 
 
 def store_part(part):
