@@ -11,7 +11,7 @@ from .models import Department
 
 
 def scope_department_choices(db_field, request, kwargs):
-    """Offer only the departments the user may act on in any department select."""
+    """Offer only the departments the user may act on in any department select or multi-select."""
     if db_field.related_model is Department:
         kwargs["queryset"] = departments_for(request.user)
     return kwargs
@@ -23,6 +23,10 @@ class ScopedInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scope_department_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scope_department_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class DepartmentScopedAdmin(SimpleHistoryAdmin):
@@ -56,6 +60,10 @@ class DepartmentScopedAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scope_department_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scope_department_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # An approved period's rows are shown read-only; the models refuse writes anyway.
     def has_change_permission(self, request, obj=None):

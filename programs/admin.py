@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from budgets.models import BudgetLine
 from departments.access import departments_for
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
-from departments.locking import is_locked
+from departments.locking import PeriodLocked, ensure_unlocked, is_locked
 
 from .models import (
     CouncilRequest,
@@ -18,12 +20,14 @@ from .models import (
     ProgressEntry,
     ScheduleItem,
     StrategicGoal,
+    check_budget_lines,
 )
 from .outline import tree
 
-# Choices of these foreign keys are limited to the user's departments, like Department's:
+# Choices of these relations are limited to the user's departments, like Department's:
 # model → (path to its department, what its label needs).
 SCOPED_CHOICES = {
+    BudgetLine: ("department", ()),
     Program: ("department", ()),
     PerformanceGoal: ("strategic_goal__department", ("strategic_goal",)),
     StrategicGoal: ("department", ()),
@@ -37,27 +41,44 @@ def render_outline(text):
 
 
 class ScopedAdmin(DepartmentScopedAdmin):
-    """Our own foreign keys scoped too; a row is read-only once its period is locked."""
+    """Our own relations scoped too; a row is read-only once its period is locked."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self.scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self.scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def scope_choices(self, db_field, request, kwargs):
         if db_field.related_model in SCOPED_CHOICES:
             path, related = SCOPED_CHOICES[db_field.related_model]
             queryset = db_field.related_model.objects.select_related(*related)
             kwargs["queryset"] = queryset.filter(**{f"{path}__in": departments_for(request.user)})
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return kwargs
+
+
+def parent_locked(obj):
+    """is_locked, kept on the parent row: every inline asks it several times per page."""
+    if obj is None:
+        return False
+    if not hasattr(obj, "_parent_locked"):
+        obj._parent_locked = is_locked(obj)
+    return obj._parent_locked
 
 
 class LockedParentInline:
     """An inline is read-only while its parent row is locked (obj is the parent here)."""
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not is_locked(obj)
+        return super().has_add_permission(request, obj) and not parent_locked(obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not is_locked(obj)
+        return super().has_change_permission(request, obj) and not parent_locked(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not is_locked(obj)
+        return super().has_delete_permission(request, obj) and not parent_locked(obj)
 
 
 class RateMixin:
@@ -132,9 +153,23 @@ class KpiInline(LockedParentInline, ScopedInline):
     show_change_link = True
 
 
+class ProgramForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        department, year = cleaned.get("department"), cleaned.get("year")
+        lines = cleaned.get("budget_lines")
+        if department and year and lines:
+            try:
+                check_budget_lines(department.pk, year, lines)
+            except ValidationError as error:
+                self.add_error("budget_lines", error)
+        return cleaned
+
+
 @admin.register(Program)
 class ProgramAdmin(ScopedAdmin):
-    autocomplete_fields = ["department"]
+    form = ProgramForm
+    autocomplete_fields = ["department", "budget_lines"]
     history_children = ("progress", "schedule", "kpis")
     list_display = ["department", "year", "kind", "order", "title", "team"]
     list_display_links = ["title"]
@@ -145,7 +180,7 @@ class ProgramAdmin(ScopedAdmin):
     readonly_fields = ["overview_preview"]
     fieldsets = [
         (None, {"fields": ["department", "year", "kind", "order", "title", "team"]}),
-        (_("목표와 묶음"), {"fields": ["performance_goal", "unit_title"]}),
+        (_("목표와 묶음"), {"fields": ["performance_goal", "unit_title", "budget_lines"]}),
         (
             _("사업 내용"),
             {"fields": ["purpose", "legal_basis", "period", "overview", "overview_preview"]},
@@ -208,6 +243,39 @@ class KpiAdmin(ScopedAdmin):
 # Council requests ------------------------------------------------------------------------
 
 
+class ListEditableForm(forms.ModelForm):
+    locked = False  # set by LockedRowsFormSet
+
+    # _post_clean is where a ModelForm runs the model's checks (Model.full_clean).
+
+    def _post_clean(self):
+        if not self.locked:  # the model refuses a locked row even when it is unchanged
+            super()._post_clean()
+
+
+class LockedRowsFormSet(forms.BaseModelFormSet):
+    """The list's editable column: rows of an approved period are shown disabled and left
+    out of the checks, so they do not block saving the open rows beside them."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if form.instance.pk is not None and self._is_locked(form.instance.lock_key()):
+            form.locked = True
+            for field in form.fields.values():
+                field.disabled = True
+        return form
+
+    def _is_locked(self, key):
+        cache = self.__dict__.setdefault("_locked_keys", {})  # a page shares a few periods
+        if key not in cache:
+            try:
+                ensure_unlocked([key])
+                cache[key] = False
+            except PeriodLocked:
+                cache[key] = True
+        return cache[key]
+
+
 @admin.register(CouncilRequest)
 class CouncilRequestAdmin(ScopedAdmin):
     autocomplete_fields = ["department"]
@@ -217,6 +285,12 @@ class CouncilRequestAdmin(ScopedAdmin):
     list_filter = ["status", "kind", "year", "quarter"]
     list_select_related = ["department"]
     search_fields = ["text", "action_taken", "plan"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ListEditableForm, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=LockedRowsFormSet, **kwargs)
 
     @admin.display(description=_("요구 내용"))
     def short_text(self, obj):

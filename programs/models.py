@@ -7,12 +7,14 @@ that period is approved (see `departments.locking`). Money is in 천원, as inte
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from budgets.models import BudgetLine
 from budgets.tables import percent
-from departments.locking import PeriodLockedModel
+from departments.locking import PeriodLockedModel, ensure_unlocked
 from departments.models import Department
 
 from .outline import validate_outline
@@ -184,7 +186,14 @@ class Program(PeriodLockedModel):
         related_name="programs",
     )
     overview = outline_field(_("사업개요"))
-    history = HistoricalRecords()
+    budget_lines = models.ManyToManyField(
+        BudgetLine,
+        verbose_name=_("관련 예산사업"),
+        blank=True,
+        related_name="programs",
+        help_text=_("이 사업의 예산이 잡힌 예산 사업 (같은 연도, 이 부서 또는 그 아래 조직)"),
+    )
+    history = HistoricalRecords(m2m_fields=[budget_lines])
 
     lock_as_of = None
     lock_year = "year"
@@ -220,6 +229,45 @@ class Program(PeriodLockedModel):
     def _team_belongs(self):
         own = Department.objects.filter(pk=self.department_id)
         return Department.objects.with_descendants(own).filter(pk=self.team_id).exists()
+
+
+def check_budget_lines(department_id, year, lines):
+    """Refuse lines of another year, or of a department outside the program's department.
+
+    A many-to-many cannot be checked in ``Program.clean`` (it is saved after the row), so
+    the admin form calls this, and so does every add to the relation (below).
+    """
+    own = Department.objects.with_descendants(Department.objects.filter(pk=department_id))
+    allowed = set(own.values_list("pk", flat=True))
+    wrong = [line for line in lines if line.year != year or line.department_id not in allowed]
+    if wrong:
+        raise ValidationError(
+            _("관련 예산사업은 같은 연도, 이 부서 또는 그 아래 조직의 것이어야 합니다: %(lines)s"),
+            code="budget_line_elsewhere",
+            params={"lines": ", ".join(map(str, wrong))},
+        )
+
+
+@receiver(m2m_changed, sender=Program.budget_lines.through)
+def guard_budget_lines(sender, instance, action, reverse, pk_set, **kwargs):
+    """Links of a program in an approved year stay as they are, from either side.
+
+    Adding, removing or clearing through the relation managers (the admin, ``set()``,
+    ``line.programs.add()``) comes here; writing the link table directly does not.
+    """
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if reverse:  # instance is a BudgetLine, pk_set its programs (None when clearing)
+        programs = Program.objects.filter(pk__in=pk_set) if pk_set else instance.programs.all()
+        ensure_unlocked(programs._keys())
+        if action == "pre_add":
+            for program in programs:
+                check_budget_lines(program.department_id, program.year, [instance])
+        return
+    ensure_unlocked(instance.locked_keys())
+    if action == "pre_add":
+        lines = BudgetLine.objects.filter(pk__in=pk_set)
+        check_budget_lines(instance.department_id, instance.year, lines)
 
 
 class ProgressEntry(PeriodLockedModel):

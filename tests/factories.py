@@ -4,7 +4,9 @@ import datetime as dt
 from itertools import count
 
 from django.contrib.auth.models import Group, User
+from django_tasks_db.models import DBTaskResult
 
+from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from departments.access import Role
 from departments.models import (
     Department,
@@ -15,6 +17,7 @@ from departments.models import (
     Grade,
     Membership,
     PositionClass,
+    ReportingPeriod,
     StaffingCount,
     StaffingSnapshot,
     VehicleCategory,
@@ -22,6 +25,22 @@ from departments.models import (
     VehicleFleet,
     VehicleSize,
 )
+from programs.models import (
+    CouncilRequest,
+    Kpi,
+    KpiValue,
+    Mission,
+    PerformanceGoal,
+    Program,
+    ProgressEntry,
+    ScheduleItem,
+    StrategicGoal,
+)
+from reports_site.models import Briefing, BriefingContact, BriefingSection, CouncilSession
+from reports_site.tasks import make_booklet
+
+from .budget_factories import make_budget_snapshot, make_line
+from .program_factories import make_kpi, make_program, make_progress
 
 _serial = count(1)
 AS_OF = dt.date(2025, 5, 31)
@@ -88,7 +107,29 @@ def make_fleet(department, as_of=AS_OF, counts=((("승용", "중형"), 46),)):
     return fleet
 
 
-# One row of each department-owned model, for tests that walk every admin page.
+def make_session(starts_on=None, **fields):
+    starts_on = starts_on or dt.date(2025, 6, 1) + dt.timedelta(days=next(_serial))
+    values = {"council": "테스트구의회", "kind": CouncilSession.Kind.REGULAR, "ordinal": 1}
+    return CouncilSession.objects.create(
+        starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=20), **values | fields
+    )
+
+
+def make_briefing(department, session=None, **fields):
+    values = {"as_of": AS_OF, "title": "2025년 주요업무 보고", "issued": dt.date(2025, 6, 1)}
+    return Briefing.objects.create(
+        session=session or make_session(), department=department, **values | fields
+    )
+
+
+def make_strategic_goal(department, year=2025):
+    return StrategicGoal.objects.create(
+        department=department, year=year, order=next(_serial), title="쾌적한 행정환경 조성"
+    )
+
+
+# One row of each department-owned model, for tests that walk every admin page. Each
+# builder may run once per department without tripping a uniqueness rule.
 ROW_BUILDERS = {
     Department: lambda d: make_department(kind=Department.Kind.TEAM, parent=d),
     DepartmentName: lambda d: DepartmentName.objects.create(
@@ -103,4 +144,53 @@ ROW_BUILDERS = {
     ),
     VehicleFleet: make_fleet,
     VehicleCount: lambda d: make_fleet(d, as_of=dt.date(2024, 12, 31)).counts.get(),
+    Membership: lambda d: Membership.objects.create(user=make_user(Role.STAFF), department=d),
+    ReportingPeriod: lambda d: ReportingPeriod.objects.create(department=d, year=2025, quarter=1),
+    # budgets (named here: the budget tests' own serial names must not shift)
+    BudgetLine: lambda d: make_line(d, f"예산 사업 {next(_serial)}"),
+    BudgetSnapshot: lambda d: make_budget_snapshot(make_line(d, f"예산 사업 {next(_serial)}")),
+    QuarterPlan: lambda d: QuarterPlan.objects.create(
+        line=make_line(d, f"예산 사업 {next(_serial)}"), quarter=2, amount=500
+    ),
+    # programs
+    Mission: lambda d: Mission.objects.create(department=d, year=2025, text="행복한 일터"),
+    StrategicGoal: make_strategic_goal,
+    PerformanceGoal: lambda d: PerformanceGoal.objects.create(
+        strategic_goal=make_strategic_goal(d), order=1, title="청사 환경 개선"
+    ),
+    Program: make_program,
+    ProgressEntry: lambda d: make_progress(make_program(d)),
+    ScheduleItem: lambda d: ScheduleItem.objects.create(
+        program=make_program(d), year=2025, month=4, order=1, text="영상시설 조달구매"
+    ),
+    Kpi: lambda d: make_kpi(make_program(d)),
+    KpiValue: lambda d: KpiValue.objects.create(
+        kpi=make_kpi(make_program(d)), year=2025, target=90, actual=92
+    ),
+    CouncilRequest: lambda d: CouncilRequest.objects.create(
+        department=d,
+        year=2025,
+        quarter=2,
+        kind=CouncilRequest.Kind.SUGGESTION,
+        order=next(_serial),
+        text="청사 주차장 개선",
+    ),
+    # reports
+    Briefing: make_briefing,
+    BriefingSection: lambda d: BriefingSection.objects.create(
+        briefing=make_briefing(d), kind=BriefingSection.Kind.GENERAL, order=1
+    ),
+    BriefingContact: lambda d: BriefingContact.objects.create(
+        briefing=make_briefing(d), title="총무과장", name="홍길동"
+    ),
+}
+
+# One row of each admin-registered model that belongs to no department.
+SHARED_ROW_BUILDERS = {
+    PositionClass: lambda: make_grade().position_class,
+    VehicleCategory: lambda: make_vehicle_size().category,
+    CouncilSession: make_session,
+    User: lambda: make_user(Role.COUNCIL),
+    Group: lambda: Group.objects.get(name=Role.STAFF),
+    DBTaskResult: lambda: DBTaskResult.objects.get(id=make_booklet.enqueue(0).id),
 }

@@ -3,7 +3,7 @@
 from itertools import count
 
 from departments.models import ReportingPeriod
-from programs.models import Program, ProgressEntry
+from programs.models import Kpi, Program, ProgressEntry
 
 _serial = count(1)
 
@@ -23,6 +23,11 @@ def make_progress(program, quarter=2, **fields):
         "budget_source": ProgressEntry.Source.DISTRICT,
     }
     return ProgressEntry.objects.create(program=program, quarter=quarter, **values | fields)
+
+
+def make_kpi(program, **fields):
+    values = {"order": next(_serial), "name": "청사 만족도", "unit": "%"}
+    return Kpi.objects.create(program=program, **values | fields)
 
 
 def approve(department, year=2025, quarter=2):

@@ -62,12 +62,27 @@ class DemoBriefingPdfTests(TestCase):
 
     def test_the_cover_and_the_key_figures_read_as_in_the_document(self):
         cover = self.pages[0]
-        for expected in ["제261회", "2025. 6. 12. ~ 6. 27.", "희망 행복 미래도시 영등포",
-                         "2025년 주요업무 보고", "2025. 6."]:  # fmt: skip
+        for expected in [
+            "제261회",
+            "2025. 6. 12. ~ 6. 27.",
+            "희망 행복 미래도시 영등포",
+            "2025년 주요업무 보고",
+            "2025. 6.",
+        ]:
             self.assertIn(expected, cover)
         self.assertIn("총무과", squeeze(cover))
-        for figure in ["137,351,335", "60,741,935", "44.2", "6,444,228", "3,556,748", "55.2",
-                       "△11", "7,622", "15,667", "236"]:  # fmt: skip
+        for figure in [
+            "137,351,335",
+            "60,741,935",
+            "44.2",
+            "6,444,228",
+            "3,556,748",
+            "55.2",
+            "△11",
+            "7,622",
+            "15,667",
+            "236",
+        ]:
             self.assertIn(figure, self.text)
 
     def test_contents_page_numbers_are_the_pages_the_sections_start_on(self):
@@ -155,9 +170,13 @@ class BookletTests(TestCase):
         clean = Department.objects.get(code="YDP-CLEAN")
         general = Briefing.objects.get(session=cls.session, department__code="YDP-GA")
         second = Briefing.objects.create(
-            session=cls.session, department=clean, as_of=general.as_of, title="2025년 주요업무 보고",
-            issued=general.issued, status=Briefing.Status.PUBLISHED,
-        )  # fmt: skip
+            session=cls.session,
+            department=clean,
+            as_of=general.as_of,
+            title="2025년 주요업무 보고",
+            issued=general.issued,
+            status=Briefing.Status.PUBLISHED,
+        )
         BriefingSection.objects.create(briefing=second, kind="general", order=1)
         # The booklet orders departments by their order in the district.
         Department.objects.filter(pk=clean.pk).update(order=0)
@@ -251,7 +270,14 @@ class BriefingPdfCommandTests(TestCase):
         with tempfile.TemporaryDirectory() as folder:
             for extra in (["--department", "YDP-GA"], []):
                 out = f"{folder}/out.pdf"
-                call_command("briefing_pdf", "--session", "261", *extra, "--output", out,
-                             stdout=mock.MagicMock())  # fmt: skip
+                call_command(
+                    "briefing_pdf",
+                    "--session",
+                    "261",
+                    *extra,
+                    "--output",
+                    out,
+                    stdout=mock.MagicMock(),
+                )
                 with open(out, "rb") as file:
                     self.assertTrue(file.read().startswith(b"%PDF-"))

@@ -1,30 +1,61 @@
-"""Each role × each admin URL × own/other department: allowed, 403 or 404."""
+"""Each role × each admin URL × own/other department: allowed, 403 or 404.
 
-from django.contrib.auth.models import AnonymousUser
+Every model registered in the admin is walked; one without a row builder (factories) or an
+expected rule below fails the test, so a new admin page cannot skip the matrix.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.test import TestCase
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
+from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from departments.access import Role
 from departments.models import (
     Department,
     Facility,
     Membership,
     PositionClass,
+    ReportingPeriod,
     StaffingSnapshot,
     VehicleCategory,
     VehicleFleet,
 )
-
-from .factories import (
-    ROW_BUILDERS,
-    make_department,
-    make_grade,
-    make_user,
-    make_vehicle_size,
+from programs.models import (
+    CouncilRequest,
+    Kpi,
+    Mission,
+    Program,
+    ProgressEntry,
+    StrategicGoal,
 )
+from reports_site.models import Briefing, CouncilSession
 
-SCOPED = [Department, StaffingSnapshot, Facility, VehicleFleet]
-REFERENCE = [PositionClass, VehicleCategory]
+from .factories import ROW_BUILDERS, SHARED_ROW_BUILDERS, make_department, make_user
+
+# What staff and reviewers may do, model by model (clerks and superusers: everything the
+# admin allows at all).
+DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
+    Department,
+    StaffingSnapshot,
+    Facility,
+    VehicleFleet,
+    BudgetLine,
+    BudgetSnapshot,
+    QuarterPlan,
+    Mission,
+    StrategicGoal,
+    Program,
+    ProgressEntry,
+    Kpi,
+    CouncilRequest,
+    Briefing,
+}
+READ_ONLY = {PositionClass, VehicleCategory, CouncilSession, ReportingPeriod}  # view only
+CLERK_ONLY = {Membership}
+SUPERUSER_ONLY = {User, Group, DBTaskResult}  # the task queue: looked at, never edited
+REFUSED_TO_ALL = {ReportingPeriod: ("add", "delete"), DBTaskResult: ("add", "delete")}
 ACTIONS = ["changelist", "add", "change", "history", "delete"]
 
 
@@ -36,15 +67,24 @@ def admin_url(model, action, obj=None):
 def expected_status(role, model, action, whose):
     if role in ("anonymous", Role.COUNCIL):
         return 302  # to the admin login
-    if role in ("superuser", Role.CLERK):
+    if action in REFUSED_TO_ALL.get(model, ()) and model not in ROW_BUILDERS:
+        return 403
+    if model in SUPERUSER_ONLY:
+        return 200 if role == "superuser" else 403
+    sees_all = role in ("superuser", Role.CLERK)
+    if whose == "other" and model in ROW_BUILDERS and not sees_all:
+        return 404  # another department's row looks exactly like a missing one
+    if action in REFUSED_TO_ALL.get(model, ()):
+        return 403
+    if sees_all:
         return 200
-    if model is Membership:
-        return 404 if whose == "other" else 403  # clerk-only; other rows stay invisible
-    if model in REFERENCE:
+    if model in CLERK_ONLY:
+        return 403
+    if model in READ_ONLY:
         return 403 if action in ("add", "delete") else 200
     if model is Department and action == "delete" and whose == "own":
         return 403  # staff never delete the unit they belong to
-    return 404 if whose == "other" else 200
+    return 200
 
 
 class PermissionMatrixTests(TestCase):
@@ -60,19 +100,23 @@ class PermissionMatrixTests(TestCase):
             Role.REVIEWER: make_user(Role.REVIEWER, cls.own),
             Role.COUNCIL: make_user(Role.COUNCIL),
         }
-        cls.rows = {
-            (model, whose): ROW_BUILDERS[model](dept) if model is not Department else dept
-            for model in SCOPED
-            for whose, dept in (("own", cls.own), ("other", cls.other))
-        }
-        staff = make_user(Role.STAFF, cls.other)
-        cls.rows[Membership, "own"] = Membership.objects.get(user=cls.users[Role.STAFF])
-        cls.rows[Membership, "other"] = Membership.objects.get(user=staff)
-        for model, row in [
-            (PositionClass, make_grade().position_class),
-            (VehicleCategory, make_vehicle_size().category),
-        ]:
-            cls.rows[model, "own"] = cls.rows[model, "other"] = row
+        cls.models = list(admin.site._registry)
+        cls.rows = {}
+        for model in cls.models:
+            if model is Department:
+                cls.rows[model, "own"], cls.rows[model, "other"] = cls.own, cls.other
+            elif model in ROW_BUILDERS:
+                for whose, department in (("own", cls.own), ("other", cls.other)):
+                    cls.rows[model, whose] = ROW_BUILDERS[model](department)
+            elif model in SHARED_ROW_BUILDERS:
+                cls.rows[model, "own"] = cls.rows[model, "other"] = SHARED_ROW_BUILDERS[model]()
+
+    def test_every_admin_page_has_a_row_builder_and_a_rule(self):
+        ruled = DEPARTMENT_DATA | READ_ONLY | CLERK_ONLY | SUPERUSER_ONLY
+        builders = ROW_BUILDERS.keys() | SHARED_ROW_BUILDERS.keys()
+        self.assertEqual([m for m in self.models if m not in builders], [], "add a row builder")
+        self.assertEqual([m for m in self.models if m not in ruled], [], "add an expected rule")
+        self.assertEqual(ruled - set(self.models), set(), "no longer in the admin")
 
     def status(self, user, url):
         self.client.logout()
@@ -83,7 +127,9 @@ class PermissionMatrixTests(TestCase):
     def test_every_role_gets_the_expected_answer_on_every_admin_url(self):
         mismatches = []
         for role, user in self.users.items():
-            for model in SCOPED + REFERENCE + [Membership]:
+            for model in self.models:
+                if (model, "own") not in self.rows:
+                    continue  # test_every_admin_page_has_a_row_builder_and_a_rule fails
                 for action in ACTIONS:
                     for whose in ("own", "other"):
                         if action in ("changelist", "add") and whose == "other":
@@ -100,7 +146,7 @@ class PermissionMatrixTests(TestCase):
 
     def test_staff_list_shows_only_their_own_department_rows(self):
         self.client.force_login(self.users[Role.STAFF])
-        for model in SCOPED:
+        for model in DEPARTMENT_DATA:
             with self.subTest(model=model.__name__):
                 page = self.client.get(admin_url(model, "changelist")).content.decode()
                 self.assertIn(admin_url(model, "change", self.rows[model, "own"]), page)
@@ -127,6 +173,28 @@ class PermissionMatrixTests(TestCase):
         )
         names = [item["text"] for item in response.json()["results"]]
         self.assertEqual(names, ["총무과"])
+
+    def test_no_autocomplete_offers_staff_another_departments_rows(self):
+        self.client.force_login(self.users[Role.STAFF])
+        leaks = []
+        for model, model_admin in admin.site._registry.items():
+            for field_name in model_admin.autocomplete_fields:
+                target = model._meta.get_field(field_name).related_model
+                params = {
+                    "app_label": model._meta.app_label,
+                    "model_name": model._meta.model_name,
+                    "field_name": field_name,
+                    "term": "",
+                }
+                response = self.client.get(reverse("admin:autocomplete"), params)
+                if response.status_code == 403:
+                    continue  # no view permission on the target (e.g. Membership.user)
+                offered = {item["id"] for item in response.json()["results"]}
+                if target in ROW_BUILDERS:
+                    self.assertIn(str(self.rows[target, "own"].pk), offered, (model, field_name))
+                    if str(self.rows[target, "other"].pk) in offered:
+                        leaks.append(f"{model.__name__}.{field_name}")
+        self.assertEqual(leaks, [])
 
     def test_staff_cannot_move_a_row_to_another_department(self):
         snapshot = self.rows[StaffingSnapshot, "own"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
@@ -13,9 +14,18 @@ from django.urls import reverse
 from departments.access import Role
 from departments.locking import PeriodLocked
 from departments.models import Department
-from programs.models import Kpi, Mission, Program, ProgressEntry, StrategicGoal, execution_rate
+from programs.models import (
+    CouncilRequest,
+    Kpi,
+    Mission,
+    Program,
+    ProgressEntry,
+    StrategicGoal,
+    execution_rate,
+)
 from programs.outline import Item, parse, tree, validate_outline
 
+from .budget_factories import make_line
 from .factories import make_department, make_user
 from .program_factories import approve, make_program, make_progress
 
@@ -231,6 +241,42 @@ class PeriodLockTests(TestCase):
         self.assertContains(response, "승인되어 잠겨 있습니다")
 
 
+class CouncilRequestListTests(TestCase):
+    """The status column is edited in the list; an approved quarter's rows stay as they are."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.department = make_department("총무과")
+        cls.staff = make_user(Role.STAFF, cls.department)
+        cls.locked, cls.open = (
+            CouncilRequest.objects.create(
+                department=cls.department,
+                year=2025,
+                quarter=quarter,
+                kind=CouncilRequest.Kind.SUGGESTION,
+                order=1,
+                text=f"{quarter}분기 건의",
+            )
+            for quarter in (1, 2)
+        )
+        approve(cls.department, 2025, 1)
+
+    def test_a_locked_row_is_shown_disabled_and_does_not_block_the_open_rows(self):
+        self.client.force_login(self.staff)
+        url = reverse("admin:programs_councilrequest_changelist")
+        rows = [self.open, self.locked]  # the list's order: newest quarter first
+        page = self.client.get(url).content.decode()
+        self.assertRegex(page, r'<select name="form-1-status"[^>]* disabled[ >]')
+        self.assertNotRegex(page, r'<select name="form-0-status"[^>]* disabled[ >]')
+        data = {"form-TOTAL_FORMS": 2, "form-INITIAL_FORMS": 2, "_save": "저장"}
+        for i, row in enumerate(rows):
+            data |= {f"form-{i}-id": row.pk, f"form-{i}-status": "done"}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.open.refresh_from_db()
+        self.locked.refresh_from_db()
+        self.assertEqual((self.open.status, self.locked.status), ("done", "under_review"))
+
+
 class ProgramScopeTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -325,10 +371,115 @@ class ProgramHistoryTests(TestCase):
         self.assertIn("ga_staff", page)
 
 
+class BudgetLinkTests(TestCase):
+    """A program links the budget lines of its own department tree and year only."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.own = make_department("총무과")
+        cls.other = make_department("청소과")
+        cls.team = make_department("교육후생팀", Department.Kind.TEAM, parent=cls.own)
+        cls.staff = make_user(Role.STAFF, cls.own, username="ga_staff")
+        cls.clerk = make_user(Role.CLERK)
+        cls.program = make_program(cls.own, title="안전하고 쾌적한 청사환경 조성")
+        cls.line = make_line(cls.own, "쾌적한 행정환경 조성")
+        cls.team_line = make_line(cls.team, "직원 후생복지")
+        cls.other_line = make_line(cls.other, "청소차량 운영")
+        cls.last_year_line = make_line(cls.own, "쾌적한 행정환경 조성", year=2024)
+
+    def post_links(self, user, *lines):
+        self.client.force_login(user)
+        data = {
+            "department": self.own.pk,
+            "year": 2025,
+            "kind": "main",
+            "order": self.program.order,
+            "title": self.program.title,
+            "team": "",
+            "performance_goal": "",
+            "unit_title": "",
+            "purpose": "",
+            "legal_basis": "",
+            "period": "",
+            "overview": "",
+            "budget_lines": [line.pk for line in lines],
+        }
+        for prefix in ("progress", "schedule", "kpis"):
+            data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+        url = reverse("admin:programs_program_change", args=[self.program.pk])
+        return self.client.post(url, data)
+
+    def linked(self):
+        return set(self.program.budget_lines.all())
+
+    def test_staff_link_lines_of_their_department_and_its_teams(self):
+        response = self.post_links(self.staff, self.line, self.team_line)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.linked(), {self.line, self.team_line})
+
+    def test_staff_cannot_link_another_departments_line(self):
+        response = self.post_links(self.staff, self.line, self.other_line)
+        self.assertEqual(response.status_code, 200)  # not among their choices
+        self.assertEqual(self.linked(), set())
+
+    def test_the_clerk_cannot_link_another_departments_line_either(self):
+        response = self.post_links(self.clerk, self.other_line)
+        self.assertContains(response, "이 부서 또는 그 아래 조직의 것이어야 합니다")
+        self.assertEqual(self.linked(), set())
+
+    def test_a_line_of_another_year_is_refused(self):
+        response = self.post_links(self.clerk, self.last_year_line)
+        self.assertContains(response, "같은 연도")
+        self.assertEqual(self.linked(), set())
+
+    def test_the_relation_itself_refuses_another_departments_line_from_either_side(self):
+        # add() runs in the caller's transaction: each refusal gets its own here.
+        with self.assertRaises(ValidationError), transaction.atomic():
+            self.program.budget_lines.add(self.other_line)
+        with self.assertRaises(ValidationError), transaction.atomic():
+            self.other_line.programs.add(self.program)
+        self.assertEqual(self.linked(), set())
+
+    def test_a_program_of_an_approved_year_keeps_its_links(self):
+        self.program.budget_lines.add(self.line)
+        approve(self.own, 2025, 2)
+        attempts = {
+            "add": lambda: self.program.budget_lines.add(self.team_line),
+            "remove": lambda: self.program.budget_lines.remove(self.line),
+            "clear": self.program.budget_lines.clear,
+            "set": lambda: self.program.budget_lines.set([self.team_line]),
+            "reverse add": lambda: self.team_line.programs.add(self.program),
+            "reverse clear": self.line.programs.clear,
+        }
+        for name, attempt in attempts.items():
+            with self.subTest(name), self.assertRaises(PeriodLocked), transaction.atomic():
+                attempt()
+        self.assertEqual(self.linked(), {self.line})
+
+    def test_the_admin_refuses_relinking_a_program_of_an_approved_year(self):
+        self.program.budget_lines.add(self.line)
+        approve(self.own, 2025, 2)
+        self.assertEqual(self.post_links(self.staff, self.team_line).status_code, 403)
+        self.assertEqual(self.linked(), {self.line})
+
+    def test_history_records_who_linked_which_line(self):
+        self.post_links(self.staff, self.line)
+        latest = self.program.history.latest("history_date")
+        self.assertEqual(latest.history_user, self.staff)
+        self.assertEqual([row.budgetline for row in latest.budget_lines.all()], [self.line])
+        delta = latest.diff_against(self.program.history.earliest("history_date"))
+        self.assertEqual([change.field for change in delta.changes], ["budget_lines"])
+
+        url = reverse("admin:programs_program_history", args=[self.program.pk])
+        page = self.client.get(url).content.decode()
+        self.assertIn("관련 예산사업", page)
+        self.assertIn("쾌적한 행정환경 조성", page)
+
+
 class DemoProgramsTests(TestCase):
     FIXTURES = [
         Path(settings.BASE_DIR) / "fixtures" / "demo" / name
-        for name in ("20_organisation.json", "70_programs.json")
+        for name in ("20_organisation.json", "60_budgets.json", "70_programs.json")
     ]
 
     @classmethod
@@ -364,6 +515,25 @@ class DemoProgramsTests(TestCase):
         )
         amounts = [item.amount for item in parse(entry.achievements) if item.amount]
         self.assertEqual(amounts, [95_700, 45_850, 19_558, 21_900, 26_400])
+
+    def test_the_2025_programs_link_their_unit_budget_lines(self):
+        programs = Program.objects.filter(department__code="YDP-GA", year=2025)
+        links = {
+            (p.kind, p.order): [line.name for line in p.budget_lines.all()]
+            for p in programs.prefetch_related("budget_lines")
+        }
+        welfare = ["창의적인 인재양성 및 직원복지 향상"]
+        self.assertEqual(
+            links,
+            {
+                ("main", 1): ["쾌적한 행정환경 조성"],
+                ("main", 2): ["구정목표 달성을 위한 조직운영"],
+                ("main", 3): welfare,
+                ("main", 4): ["대외교류 활성화"],
+                ("main", 5): ["스마트시대를 선도하는 미래 정보화 추진"],
+                ("new_priority", 1): welfare,
+            },
+        )
 
     def test_2007_programs_hang_under_their_performance_goals(self):
         programs = Program.objects.filter(year=2007).select_related(
