@@ -55,7 +55,7 @@ def cold():
 def synthetic_session():
     from reports_site.models import CouncilSession
 
-    return CouncilSession.objects.filter(council__startswith="[합성]").order_by("-starts_on")[0]
+    return CouncilSession.objects.filter(council__startswith="합성").order_by("-starts_on")[0]
 
 
 def case_department(which):
@@ -211,6 +211,7 @@ def main():
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"),
         "MEDIA_ROOT": f"{folder}/media",
         "DEBUG": "true",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     }
     manage(env, "demo", "--no-serve")
     manage(env, "synth", "--departments", str(args.departments), "--years", "2")

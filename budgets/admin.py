@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.access import departments_for
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
+from departments.imports import SpreadsheetAdmin
 from departments.locking import PeriodLocked, ensure_unlocked
 from reports_site.templatetags.briefing import amount
 
 from .models import BudgetLine, BudgetSnapshot, QuarterPlan
+from .resources import BudgetLineResource, BudgetSnapshotResource
 from .tables import line_figures
 
 
@@ -62,7 +64,8 @@ def figure_cells(row, places=1):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(LockAwareAdmin):
+class BudgetLineAdmin(SpreadsheetAdmin, LockAwareAdmin):
+    resource_classes = [BudgetLineResource]
     autocomplete_fields = ["department", "parent"]
     history_children = ("snapshots", "plans")
     list_display = ["name", "department", "year", "kind", "level", "parent", "source"]
@@ -139,7 +142,8 @@ class LineChildAdmin(LockAwareAdmin):
 
 
 @admin.register(BudgetSnapshot)
-class BudgetSnapshotAdmin(LineChildAdmin):
+class BudgetSnapshotAdmin(SpreadsheetAdmin, LineChildAdmin):
+    resource_classes = [BudgetSnapshotResource]
     list_display = ["line", "department", "as_of", "budget", "executed", "committed"]
     list_filter = [("line__department", admin.RelatedOnlyFieldListFilter), "as_of"]
     date_hierarchy = "as_of"

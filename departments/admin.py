@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import departments_for, sees_all_departments
 from .admin_base import DepartmentScopedAdmin, ScopedInline
+from .imports import SpreadsheetAdmin
 from .models import (
     Department,
     DepartmentName,
@@ -30,6 +31,7 @@ from .models import (
     VehicleFleet,
     VehicleSize,
 )
+from .resources import StaffingCountResource
 from .tables import staffing_table, vehicle_table
 from .workflow import allowed_actions, close_all_approved, current_quarter, perform, period_for
 
@@ -123,7 +125,8 @@ class StaffingCountInline(ScopedInline):
 
 
 @admin.register(StaffingSnapshot)
-class StaffingSnapshotAdmin(DepartmentScopedAdmin):
+class StaffingSnapshotAdmin(SpreadsheetAdmin, DepartmentScopedAdmin):
+    resource_classes = [StaffingCountResource]  # the flat file: one row per grade
     autocomplete_fields = ["department"]
     history_children = ("counts",)
     list_display = ["department", "as_of", "authorised_total", "actual_total"]
@@ -136,6 +139,11 @@ class StaffingSnapshotAdmin(DepartmentScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_totals()
+
+    def get_export_queryset(self, request):
+        # The counts of the 인력 현황 in the (scoped, filtered) list.
+        snapshots = super().get_export_queryset(request)
+        return StaffingCount.objects.filter(snapshot__in=snapshots.values("pk"))
 
     @admin.display(description=_("정원"))
     def authorised_total(self, obj):

@@ -113,6 +113,14 @@ LOGIN_URL = "admin:login"
 # Only users who may add rows may import them (the default lets view-only staff import).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Exported text that a spreadsheet would run as a formula gets a leading apostrophe
+# (departments.imports.EscapedExport); imports take it off again.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Limits checked before a spreadsheet is parsed (a small xlsx can inflate to gigabytes).
+IMPORT_MAX_ROWS = 5_000
+IMPORT_MAX_FILE_BYTES = 5 * 2**20
+IMPORT_MAX_XLSX_UNPACKED_BYTES = 20 * 2**20
+IMPORT_MAX_XLSX_RATIO = 100
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

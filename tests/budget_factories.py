@@ -14,7 +14,7 @@ def make_line(department, name=None, year=2025, level=BudgetLine.Level.UNIT, **f
         department=department,
         year=year,
         level=level,
-        name=name or f"사업{next(_serial)}",
+        name=name or f"사업{next(_serial):05d}",  # padded: lines sort by name
         **fields,
     )
 

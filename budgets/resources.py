@@ -1,0 +1,126 @@
+"""Spreadsheet columns of budget lines and their execution snapshots.
+
+A line is named by 부서 코드 + 회계연도 + 세입·세출 + 사업명 (its business key); the shared
+rules (numbers, scoping, locks, duplicates) are in departments.imports.
+"""
+
+from django.db.models import Case, Value, When
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+from import_export.widgets import Widget
+
+from departments.imports import (
+    DEPARTMENT_COLUMN,
+    ChoiceWidget,
+    CodeWidget,
+    DateWidget,
+    DepartmentResource,
+    IntegerWidget,
+    TextWidget,
+    clean_text,
+)
+from departments.models import Department
+
+from .models import BudgetLine, BudgetSnapshot
+
+YEAR, KIND, NAME, AS_OF = "회계연도", "세입·세출", "사업명", "기준일"
+
+
+class LineWidget(Widget):
+    """The budget line named in this column, of the row's 부서 코드, 회계연도 and 세입·세출."""
+
+    def clean(self, value, row=None, **kwargs):
+        name = clean_text(value)
+        if not name:
+            return None
+        try:
+            lookup = {
+                "department__code": clean_text(row.get(DEPARTMENT_COLUMN)),
+                "year": IntegerWidget().clean(row.get(YEAR)),
+                "kind": ChoiceWidget(BudgetLine.Kind).clean(row.get(KIND)),
+            }
+        except ValueError:
+            return None  # that column's own error is reported
+        line = BudgetLine.objects.filter(name=name, **lookup).first()
+        if line is None:
+            raise ValueError(_("이 부서·회계연도·세입세출에 없는 예산 사업입니다."))
+        return line
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.name
+
+
+class BudgetLineResource(DepartmentResource):
+    department = Field("department", DEPARTMENT_COLUMN, CodeWidget(Department))
+    year = Field("year", YEAR, IntegerWidget())
+    kind = Field("kind", KIND, ChoiceWidget(BudgetLine.Kind))
+    level = Field("level", "단계", ChoiceWidget(BudgetLine.Level))
+    parent = Field("parent", "상위 사업", LineWidget())
+    name = Field("name", NAME, TextWidget())
+    order = Field("order", "표시 순서", IntegerWidget(), default=0)
+    source = Field("source", "재원", ChoiceWidget(BudgetLine.Source))
+    prior_budget = Field("prior_budget", "전년도 최종예산(천원)", IntegerWidget())
+
+    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, NAME)
+
+    class Meta:
+        model = BudgetLine
+        name = _("예산 사업")
+        fields = (
+            "department",
+            "year",
+            "kind",
+            "level",
+            "parent",
+            "name",
+            "order",
+            "source",
+            "prior_budget",
+        )
+        import_id_fields = ("department", "year", "kind", "name")
+
+    def filter_export(self, queryset, **kwargs):
+        # Parents before their children, so that the file imports back in one pass.
+        ranks = BudgetLine.LEVEL_RANK.items()
+        rank = Case(*(When(level=level, then=Value(n)) for level, n in ranks))
+        return queryset.select_related("department", "parent").order_by(
+            "department__code", "year", "kind", rank, "order", "name"
+        )
+
+
+class BudgetSnapshotResource(DepartmentResource):
+    """The quarterly import: one row per line and as-of date."""
+
+    department = Field("line__department__code", DEPARTMENT_COLUMN, TextWidget(), readonly=True)
+    year = Field("line__year", YEAR, IntegerWidget(), readonly=True)
+    kind = Field("line__kind", KIND, ChoiceWidget(BudgetLine.Kind), readonly=True)
+    line = Field("line", NAME, LineWidget())
+    as_of = Field("as_of", AS_OF, DateWidget())
+    budget = Field("budget", "예산액(천원)", IntegerWidget())
+    executed = Field("executed", "집행액(천원)", IntegerWidget())
+    committed = Field("committed", "원인행위액(천원)", IntegerWidget())
+    collected = Field("collected", "징수액(천원)", IntegerWidget())
+
+    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, NAME, AS_OF)
+
+    class Meta:
+        model = BudgetSnapshot
+        name = _("예산 집행 현황")
+        fields = (
+            "department",
+            "year",
+            "kind",
+            "line",
+            "as_of",
+            "budget",
+            "executed",
+            "committed",
+            "collected",
+        )
+        import_id_fields = ("line", "as_of")
+
+    def filter_export(self, queryset, **kwargs):
+        line = ["department__code", "year", "kind", "order", "name"]
+        return queryset.select_related("line__department").order_by(
+            *(f"line__{field}" for field in line), "as_of"
+        )
