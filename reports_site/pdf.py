@@ -182,9 +182,31 @@ A4_WIDTH_PX = 210 / 25.4 * 96
 
 
 def _front(context):
+    """Cover and contents: the PDF, and where each contents line sits (for its link)."""
     with translation.override("ko"):
         html = render_to_string("reports/pdf/front.html", context)
-    return _render(html).write_pdf()
+    document = _render(html)
+    lines = {
+        name[4:]: (index, box)
+        for index, page in enumerate(document.pages)
+        for name, box in page.anchors.items()
+        if name.startswith("toc-")
+    }
+    return document.write_pdf(), lines
+
+
+def _link_contents(writer, lines, pages, front_pages):
+    """Make each contents line a link to its page: the merge drops WeasyPrint's links."""
+    from pypdf.annotations import Link
+
+    points = 72 / 96  # CSS px → PDF points
+    for anchor, (index, (left, top, right, bottom)) in lines.items():
+        if anchor not in pages:
+            continue
+        height = float(writer.pages[index].mediabox.height)
+        rect = (left * points, height - bottom * points, right * points, height - top * points)
+        target = front_pages + pages[anchor] - 1
+        writer.add_annotation(index, Link(rect=rect, target_page_index=target))
 
 
 def assemble(front_context, parts, metadata):
@@ -196,13 +218,15 @@ def assemble(front_context, parts, metadata):
         {**entry, "page": pages.get(entry["anchor"], "")} for entry in front_context["entries"]
     ]
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(_front(front_context))))
+    front, lines = _front(front_context)
+    writer.append(PdfReader(io.BytesIO(front)))
     front_pages = len(writer.pages)
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part.pdf)), outline_item=part.name or None)
     overlay = PdfReader(io.BytesIO(_overlay(parts, pages)))
     for index, stamp in enumerate(overlay.pages):
         writer.pages[front_pages + index].merge_page(stamp)
+    _link_contents(writer, lines, pages, front_pages)
     writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
     writer._root_object[_name("/Lang")] = _text("ko")
     buffer = io.BytesIO()

@@ -96,6 +96,10 @@ class DemoBriefingPdfTests(TestCase):
         first = int(entries[1][2])
         self.assertNotIn("II.주요업무추진실적", squeeze("".join(self.pages[2 : first + 1])))
 
+    def test_each_contents_line_links_to_its_page(self):
+        starts = [self.page_map[s["id"]] for s in self.data["sections"]]
+        self.assertEqual(contents_links(self.document), [2 + page - 1 for page in starts])
+
     def test_the_program_index_points_at_each_programs_page(self):
         index_page = printed_page(self.pages, self.page_map["s-YDP-GA-programs"])
         rows = re.findall(r"([①-⑳])\s+(.+?)\s{2,}(\d+)\s*$", index_page, re.M)
@@ -281,3 +285,36 @@ class BriefingPdfCommandTests(TestCase):
                 )
                 with open(out, "rb") as file:
                     self.assertTrue(file.read().startswith(b"%PDF-"))
+
+
+@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+class LongTableTests(TestCase):
+    def test_a_table_that_runs_over_pages_repeats_its_header_and_headings_stay_with_it(self):
+        from .budget_factories import make_tree
+        from .factories import make_briefing, make_department
+
+        department = make_department("예산과")
+        make_tree(department, leaves=70)
+        briefing = make_briefing(department)
+        BriefingSection.objects.create(briefing=briefing, kind="budget_detail", order=1)
+        document, _pages = pdf.briefing_pdf(build_report(briefing))
+        body = pdf_pages(document)[2:]
+        self.assertGreaterEqual(len(body), 3)
+        for page in body:  # every page of the table starts with its header row
+            self.assertIn("전년도 예산", page)
+        # the sub-heading and the unit caption sit on the page where the table starts
+        self.assertIn("세출", body[0])
+        self.assertIn("(단위: 천원", body[0])
+
+
+def contents_links(document):
+    """The page index each link on the contents page leads to."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(document))
+    index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    links = [a.get_object() for a in reader.pages[1]["/Annots"]]
+    return [index[link["/Dest"][0].idnum] for link in links]
