@@ -143,6 +143,7 @@ def case_redownload():
     from reports_site import editions
 
     session = synthetic_session()
+    session.editions.all().delete()  # earlier cases stored theirs in other media folders
     edition = editions.publish_booklet(session)
     client = Client()
     client.force_login(get_user_model().objects.get(username="admin"))
@@ -172,6 +173,13 @@ def _count(document):
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(document)).pages)
+
+
+class Rows:
+    """Prints each result row as soon as it is known."""
+
+    def append(self, row):
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 # The driver --------------------------------------------------------------------------------
@@ -223,7 +231,8 @@ def main():
             results.append(run_case(name, env))
         return statistics.median(r[key] for r in results), results[-1]
 
-    rows = []
+    print(f"| case | median of {args.runs} | notes |\n| --- | --- | --- |", flush=True)
+    rows = Rows()
     for name, label in [
         ("demo", "demo department (총무과)"),
         ("synthetic", "synthetic department"),
@@ -271,10 +280,6 @@ def main():
             f"median of 21; {download['bytes']:,} bytes",
         )
     )
-
-    print(f"| case | median of {args.runs} | notes |\n| --- | --- | --- |")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
