@@ -46,3 +46,12 @@ gettext_noop("Close")
 # object_history_list.html counts rows with a plural blocktranslate ("entry"/"entries").
 # gettext_noop has no plural form; an unevaluated lazy ngettext is extracted the same way.
 ngettext_lazy("entry", "entries", 1)
+
+# django-import-export: its Korean catalog leaves "Row" untranslated and renders the
+# export-fields note as an import message ("다음의 필드를 가져옵니다"); the project's
+# catalog (LOCALE_PATHS) takes precedence over the app's.
+# import_export/templates/admin/import_export/import.html
+gettext_noop("Row")
+# import_export/templates/admin/import_export/export.html, resource_fields_list.html
+# (the trailing space is part of the msgid)
+gettext_noop("This exporter will export the following fields: ")

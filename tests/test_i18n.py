@@ -29,13 +29,15 @@ def read_po(path):
             entry[key] += ast.literal_eval(line)
             continue
         key, _, value = line.partition(" ")
-        if key == "msgid":
+        # An entry starts at its msgctxt, or at its msgid when it has no context.
+        if key == "msgctxt" or (key == "msgid" and (entry is None or "msgid" in entry)):
             entry = {}
             entries.append(entry)
         entry[key] = ast.literal_eval(value)
     return [
         (
-            e["msgid"],
+            # gettext keys an entry with a context as "context\x04msgid"
+            f"{e['msgctxt']}\x04{e['msgid']}" if "msgctxt" in e else e["msgid"],
             [text for name, text in e.items() if name.startswith("msgstr")],
             "msgid_plural" in e,
         )
