@@ -15,10 +15,12 @@ from departments.tables import facility_groups, staffing_table, vehicle_table
 AS_OF_2025 = dt.date(2025, 5, 31)
 
 
-def run_demo():
+def run_demo(publish=False):
+    """The demo data; publish=True also renders the editions and booklets (slower)."""
     out = io.StringIO()
+    options = [] if publish else ["--no-publish"]
     with override_settings(DEBUG=True):
-        call_command("demo", "--no-serve", stdout=out)
+        call_command("demo", "--no-serve", *options, stdout=out)
     return out.getvalue()
 
 
@@ -33,6 +35,20 @@ class DemoCommandTests(TestCase):
         run_demo()
         self.assertEqual(row_counts(), first)
         self.assertGreater(first["departments.Department"], 10)
+
+    def test_the_demo_publishes_its_published_briefings_once(self):
+        from reports_site.models import Briefing, Edition
+
+        from .test_pdf import MEDIA
+
+        with override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1):
+            run_demo(publish=True)
+            first = list(Edition.objects.values_list("pk", flat=True))
+            run_demo(publish=True)
+        self.assertEqual(list(Edition.objects.values_list("pk", flat=True)), first)
+        published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED).count()
+        self.assertEqual(Edition.objects.filter(briefing__isnull=False).count(), published)
+        self.assertEqual(Edition.objects.booklets().count(), 3)  # one per session
 
     def test_the_demo_refuses_to_create_known_passwords_outside_debug(self):
         with self.assertRaises(CommandError):

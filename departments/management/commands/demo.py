@@ -33,8 +33,11 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help="준비만 하고 서버는 띄우지 않음"
         )
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-publish", action="store_true", help="공개 업무보고의 발행본(PDF)을 만들지 않음"
+        )
 
-    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", no_publish=False, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "데모 계정은 비밀번호가 공개되어 있으므로 DEBUG=true 에서만 만듭니다."
@@ -43,9 +46,23 @@ class Command(BaseCommand):
         call_command("loaddata", *sorted(FIXTURES.glob("*.json")), verbosity=0)
         with transaction.atomic():
             accounts = [self.ensure_account(*account) for account in ACCOUNTS]
+        if not no_publish:
+            self.publish()
         self.print_accounts(accounts)
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
+
+    def publish(self):
+        """The published briefings as readers get them: an edition (PDF) each, and the
+        session booklets. Unchanged data keeps its edition, so a second run renders nothing."""
+        from reports_site.editions import publish, publish_booklet
+        from reports_site.models import Briefing
+
+        published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
+        for briefing in published.select_related("session", "department"):
+            publish(briefing)
+        for session in {briefing.session for briefing in published}:
+            publish_booklet(session)
 
     def ensure_account(self, username, role, department_code):
         user, created = User.objects.get_or_create(
