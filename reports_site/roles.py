@@ -44,6 +44,7 @@ REFERENCE_DATA = [
     "departments.vehiclecategory",
     "departments.vehiclesize",
     "reports_site.councilsession",
+    "council.committee",
 ]
 CLERK_ONLY = ["departments.membership", "departments.reportingperiod"]
 

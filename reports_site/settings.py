@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "departments",
     "budgets",
     "programs",
+    "council",  # before reports_site: its permissions exist when the roles sync
     "reports_site",
     "django_tasks",
     "django_tasks_db",
@@ -109,6 +110,16 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
+# Councils that publish nothing to citizens put every report page behind a login.
+REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
+# Each worker keeps published editions' sections (data and rendered HTML) in memory; a
+# district's session is a few thousand entries (council.reports).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+    }
+}
 
 # Only users who may add rows may import them (the default lets view-only staff import).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

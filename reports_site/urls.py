@@ -9,4 +9,5 @@ admin.site.index_title = _("부서 자료 관리")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("council.urls")),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django_tasks_db.models import DBTaskResult
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from council.models import Committee
 from departments.access import Role
 from departments.models import (
     Department,
@@ -190,6 +191,7 @@ SHARED_ROW_BUILDERS = {
     PositionClass: lambda: make_grade().position_class,
     VehicleCategory: lambda: make_vehicle_size().category,
     CouncilSession: make_session,
+    Committee: lambda: Committee.objects.create(council="테스트구의회", name="행정위원회"),
     User: lambda: make_user(Role.COUNCIL),
     Group: lambda: Group.objects.get(name=Role.STAFF),
     DBTaskResult: lambda: DBTaskResult.objects.get(id=make_booklet.enqueue(0).id),

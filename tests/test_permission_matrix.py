@@ -11,6 +11,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from council.models import Committee
 from departments.access import Role
 from departments.models import (
     Department,
@@ -52,7 +53,8 @@ DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
     CouncilRequest,
     Briefing,
 }
-READ_ONLY = {PositionClass, VehicleCategory, CouncilSession, ReportingPeriod}  # view only
+# view only
+READ_ONLY = {PositionClass, VehicleCategory, CouncilSession, ReportingPeriod, Committee}
 CLERK_ONLY = {Membership}
 SUPERUSER_ONLY = {User, Group, DBTaskResult}  # the task queue: looked at, never edited
 REFUSED_TO_ALL = {ReportingPeriod: ("add", "delete"), DBTaskResult: ("add", "delete")}

@@ -1,0 +1,286 @@
+"""Comparisons a council member asks for: the same date last year, 증감, and the plan.
+
+Each function takes a section's plain data (live or as published) and reads last year's
+figures and the quarter plans in one or two queries, whatever the size of the department.
+Last year's rows are matched to this year's by name (budget lines) or title (programs).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Subquery
+
+from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from budgets.tables import percent
+from departments.models import StaffingCount, StaffingSnapshot
+from programs.models import ProgressEntry
+from reports_site.models import BriefingSection
+from reports_site.report import quarter_of
+
+Kind = BriefingSection.Kind
+PROGRAM_SECTIONS = (Kind.PROGRAMS, Kind.NEW_PROGRAMS, Kind.PROGRESS_MATRIX)
+
+
+def year_earlier(day):
+    """The same date a year before (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _as_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _number(value):
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def _minus(a, b):
+    return None if a is None or b is None else a - b
+
+
+# Budget: 예산현황 with last year and the plan -------------------------------------------
+
+
+# The names of a line and its parents, up to the five levels of the budget tree.
+LINE_NAMES = ["line" + "__parent" * depth + "__name" for depth in range(5)]
+
+
+def _top_line(row):
+    """The name of the top line a row's line sits under (a row of 예산현황)."""
+    return [row[key] for key in LINE_NAMES if row[key] is not None][-1]
+
+
+def plan_to_date(department, as_of):
+    """{top line name: planned execution up to the as-of date} (one query).
+
+    Quarters ended by the as-of date count in full; the current quarter by the share of
+    its days gone, so a briefing dated 5.31. is not held to the whole second quarter.
+    """
+    quarter = quarter_of(as_of)
+    plans = QuarterPlan.objects.filter(
+        line__department=department,
+        line__year=as_of.year,
+        line__kind=BudgetLine.Kind.EXPENDITURE,
+        quarter__lte=quarter,
+    ).values("quarter", "amount", *LINE_NAMES)
+    start = dt.date(as_of.year, 3 * quarter - 2, 1)
+    end = dt.date(as_of.year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    gone, length = (as_of - start).days + 1, (end - start).days
+    planned = {}
+    for plan in plans:
+        amount = plan["amount"] if plan["quarter"] < quarter else plan["amount"] * gone // length
+        name = _top_line(plan)
+        planned[name] = planned.get(name, 0) + amount
+    return planned
+
+
+@dataclass
+class Figures:
+    """A top line's budget and execution (its leaves summed) at a date."""
+
+    budget: int | None = None
+    executed: int | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def rate(self):
+        return percent(self.executed, self.budget)
+
+    def add(self, snapshot):
+        self.budget = (self.budget or 0) + snapshot["budget"]
+        if snapshot["executed"] is not None:
+            self.executed = (self.executed or 0) + snapshot["executed"]
+        self.as_of = max(filter(None, [self.as_of, snapshot["as_of"]]))
+
+
+def top_line_figures(department, year, as_of):
+    """{top line name: Figures} and their total, from each leaf's latest snapshot on or
+    before as_of (one query; the same sums as `budgets.tables.budget_table`)."""
+    snapshots = (
+        BudgetSnapshot.objects.filter(
+            line__department=department,
+            line__year=year,
+            line__kind=BudgetLine.Kind.EXPENDITURE,
+            as_of__lte=as_of,
+        )
+        .order_by("line_id", "as_of")
+        .values("line_id", "as_of", "budget", "executed", *LINE_NAMES)
+    )
+    latest = {row["line_id"]: row for row in snapshots}  # later dates overwrite earlier ones
+    lines, total = {}, Figures()
+    for row in latest.values():
+        lines.setdefault(_top_line(row), Figures()).add(row)
+        total.add(row)
+    return lines, total
+
+
+def _budget_row(row, last, planned):
+    budget, executed = row["budget"], row["executed"]
+    last = last or Figures()
+    return {
+        "name": row["name"],
+        "budget": budget,
+        "executed": executed,
+        "rate": _number(row["rate"]),
+        "last_budget": last.budget,
+        "last_executed": last.executed,
+        "last_rate": last.rate,
+        "change": _minus(budget, last.budget or 0),
+        "executed_change": _minus(executed, last.executed),
+        "is_new": not last.budget,
+        "planned": planned,
+        "planned_rate": percent(planned, budget),
+        "behind": bool(planned) and (executed or 0) < planned,
+    }
+
+
+def budget_comparison(department, budget):
+    """The rows of 예산현황 (`budget`: the section's data) beside the same date last year."""
+    if not budget:
+        return None
+    as_of = _as_date(budget["as_of"]) or dt.date(budget["year"], 12, 31)
+    last_as_of = year_earlier(as_of)
+    last, last_total = top_line_figures(department, budget["year"] - 1, last_as_of)
+    planned = plan_to_date(department, as_of)
+    total = _budget_row(budget["total"], last_total, sum(planned.values()) or None)
+    rows = [
+        _budget_row(row, last.get(row["name"]), planned.get(row["name"])) for row in budget["rows"]
+    ]
+    last_day = last_total.as_of or last_as_of
+    return {"as_of": as_of, "last_as_of": last_day, "total": total, "rows": rows}
+
+
+# Staffing: 정원 and 현원 by position class, this year and last -----------------------------
+
+
+def class_totals(table):
+    """{class: (정원, 현원)} from a staffing count table's plain data."""
+    authorised, actual = table["rows"][0]["cells"], table["rows"][1]["cells"]
+    totals, index = {}, 0
+    for group in table["groups"]:
+        totals[group["name"]] = (authorised[index], actual[index])  # 소계 or the one column
+        index += len(group["columns"])
+    return totals
+
+
+def _last_year_classes(department, as_of):
+    """Totals by class of the latest table in the year up to as_of (a year ago)."""
+    latest = (
+        StaffingSnapshot.objects.filter(
+            department=department, as_of__lte=as_of, as_of__gt=year_earlier(as_of)
+        )
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    counts = (
+        StaffingCount.objects.filter(
+            snapshot__department=department, snapshot__as_of=Subquery(latest)
+        )
+        .order_by("grade__position_class__order", "grade__order")
+        .values("snapshot__as_of", "grade__position_class__name", "authorised", "actual")
+    )
+    totals, day = {}, None
+    for count in counts:
+        name, day = count["grade__position_class__name"], count["snapshot__as_of"]
+        authorised, actual = totals.get(name, (0, 0))
+        totals[name] = (authorised + count["authorised"], actual + count["actual"])
+    return totals, day
+
+
+def staffing_comparison(department, staffing):
+    """정원 and 현원 by position class beside the latest table a year earlier (one query)."""
+    if not staffing:
+        return None
+    as_of = _as_date(staffing["as_of"])
+    this = class_totals(staffing["table"])
+    last, last_as_of = _last_year_classes(department, year_earlier(as_of))
+    names = list(this) + [name for name in last if name not in this]
+    rows = [_staffing_row(name, this.get(name), last.get(name)) for name in names]
+    total = _staffing_row(
+        None,
+        tuple(sum(r[k] or 0 for r in rows) for k in ("authorised", "actual")),
+        tuple(sum(r[k] or 0 for r in rows) for k in ("last_authorised", "last_actual"))
+        if last
+        else None,
+    )
+    return {"as_of": as_of, "last_as_of": last_as_of, "rows": rows, "total": total}
+
+
+def _staffing_row(name, this, last):
+    authorised, actual = this or (None, None)
+    last_authorised, last_actual = last or (None, None)
+    return {
+        "name": name,
+        "authorised": authorised,
+        "actual": actual,
+        "last_authorised": last_authorised,
+        "last_actual": last_actual,
+        "authorised_change": _minus(authorised or 0, last_authorised) if last else None,
+        "actual_change": _minus(actual or 0, last_actual) if last else None,
+    }
+
+
+# Programs: each program's 예산현황 beside last year's program of the same title -----------
+
+
+def split_program_id(program_id):
+    """(department code, program kind, order) from a report's program id."""
+    code, kind, order = program_id.rsplit("-", 2)
+    return code, kind, int(order)
+
+
+def program_comparison(department, programs, as_of):
+    """Each program's budget, execution and rate beside last year's at the same quarter."""
+    if not programs:
+        return None
+    as_of = _as_date(as_of)
+    entries = (
+        ProgressEntry.objects.filter(
+            program__department=department,
+            program__year=as_of.year - 1,
+            year=as_of.year - 1,
+            quarter__lte=quarter_of(as_of),
+        )
+        .order_by("quarter")
+        .values("program__title", "budget", "executed")
+    )
+    last = {entry["program__title"]: entry for entry in entries}  # the latest quarter wins
+    rows = []
+    for program in programs:
+        budget = program["budget"] or {}
+        before = last.get(program["title"], {})
+        _code, kind, order = split_program_id(program["id"])
+        rows.append(
+            {
+                "id": program["id"],
+                "mark": program["mark"],
+                "title": program["title"],
+                "kind": kind,
+                "order": order,
+                "budget": budget.get("budget"),
+                "executed": budget.get("executed"),
+                "rate": _number(budget.get("rate")),
+                "last_budget": before.get("budget"),
+                "last_executed": before.get("executed"),
+                "last_rate": percent(before.get("executed"), before.get("budget")),
+                "change": _minus(budget.get("budget"), before.get("budget")),
+            }
+        )
+    return {"year": as_of.year, "rows": rows}
+
+
+def section_comparisons(department, as_of, section):
+    """The comparisons a section shows under it (an empty dict when it has none)."""
+    kind = section["kind"]
+    if kind == Kind.GENERAL:
+        return {
+            "budget": budget_comparison(department, section.get("budget")),
+            "staffing": staffing_comparison(department, section.get("staffing")),
+        }
+    if kind in PROGRAM_SECTIONS:
+        return {"programs": program_comparison(department, section.get("programs"), as_of)}
+    return {}

@@ -1,0 +1,1 @@
+"""The report pages council members and citizens read. Who sees what: `council.access`."""

@@ -1,0 +1,122 @@
+"""What the report pages share: breadcrumbs, one section of a report (a briefing's or a
+quarter's) with its comparisons, charts and downloads, and a table as a file."""
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from reports_site.models import BriefingSection
+from reports_site.templatetags.briefing import kdate
+
+from .. import charts, compare, exports
+from ..reports import load_sections, section_html
+
+Kind = BriefingSection.Kind
+
+EXTRAS_KEPT = 300  # seconds
+DOWNLOAD_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def crumb(label, url=None):
+    return {"label": label, "url": url}
+
+
+def home_crumb():
+    return crumb(_("홈"), reverse("council:home"))
+
+
+# One section of a report (a briefing's or a quarter's) ---------------------------------------
+
+
+def section_page(request, report, kind, crumbs, context_line):
+    entry = report.entry(kind)
+    if entry is None:
+        raise Http404
+    load_sections(report, [kind])
+    section = report.sections[kind]
+    position = report.outline.index(entry)
+    context = {
+        "report": report,
+        "section": section,
+        "part": section_html(report, section),
+        "extras": _extras(request, report, section, entry["url"]),
+        "previous": report.outline[position - 1] if position else None,
+        "next": report.outline[position + 1] if position + 1 < len(report.outline) else None,
+        "crumbs": crumbs(report, f"{entry['numeral']}. {entry['heading']}"),
+        "context_line": context_line,
+    }
+    return render(request, "council/section.html", context)
+
+
+def _extras(request, report, section, base):
+    """The comparisons, charts and downloads under a section, as HTML. Under a published
+    edition they are kept a few minutes: readers of one briefing share them, and a
+    correction of last year's (approved) figures shows after that delay at most."""
+    signed_in = request.user.is_authenticated  # program histories are linked for them
+
+    def render_extras():
+        comparisons = compare.section_comparisons(report.department, report.as_of, section)
+        sheets = exports.section_sheets(section, comparisons)
+        context = {
+            "report": report,
+            "section": section,
+            "comparisons": comparisons,
+            "charts": _charts(section, comparisons),
+            "downloads": [
+                {"title": s.title, "xlsx": f"{base}{s.id}.xlsx", "csv": f"{base}{s.id}.csv"}
+                for s in sheets
+            ],
+            "program_links": signed_in,
+        }
+        return render_to_string("council/includes/section_extras.html", context, request)
+
+    if not report.edition:
+        return render_extras()
+    edition, kind, language = report.edition["id"], section["kind"], get_language()
+    key = f"council:extras:{edition}:{kind}:{language}:{signed_in}"
+    return cache.get_or_set(key, render_extras, EXTRAS_KEPT)
+
+
+def _charts(section, comparisons):
+    kind = section["kind"]
+    if kind == Kind.GENERAL:
+        found = [
+            charts.staffing_chart(comparisons.get("staffing")),
+            charts.execution_chart(comparisons.get("budget")),
+        ]
+        return [chart for chart in found if chart]
+    if kind in (Kind.PROGRAMS, Kind.NEW_PROGRAMS):
+        return charts.kpi_charts(section["programs"], "t-kpis")
+    if kind == Kind.KPIS:
+        return charts.kpi_charts(section["programs"], section["id"])
+    return []
+
+
+def table_download(report, kind, table, fmt):
+    if fmt not in DOWNLOAD_TYPES or report.entry(kind) is None:
+        raise Http404
+    load_sections(report, [kind])
+    section = report.sections[kind]
+    comparisons = compare.section_comparisons(report.department, report.as_of, section)
+    sheet = next((s for s in exports.section_sheets(section, comparisons) if s.id == table), None)
+    if sheet is None:
+        raise Http404
+    caption = _("%(department)s %(title)s · %(table)s (%(as_of)s 기준)") % {
+        "department": report.department.name,
+        "title": report.title,
+        "table": sheet.title,
+        "as_of": kdate(report.as_of),
+    }
+    content = exports.to_xlsx(sheet, caption) if fmt == "xlsx" else exports.to_csv(sheet)
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[fmt])
+    filename = f"{report.department.name} {report.title} {sheet.title}.{fmt}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,170 @@
+"""The report pages in a real browser (headless Chromium): navigation, a download read back,
+keyboard use, and axe-core's WCAG 2.2 AA checks on every page type, in Korean and English.
+
+Skipped only where /usr/bin/chromium is absent; axe-core comes from npm (`npm ci`, see
+package.json).
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports_site.models import Briefing
+
+from .test_demo_data import run_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django refuses database work
+    # from a thread with a running loop unless told it is safe (it is: the loop is idle).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def demo(live_server):
+    run_demo()
+    return live_server.url
+
+
+def new_page(browser, base, language="ko", user=None, **options):
+    context = browser.new_context(base_url=base, locale=language, accept_downloads=True,
+                                  **options)  # fmt: skip
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+    if user:
+        client = Client()
+        client.force_login(User.objects.get(username=user))
+        value = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": value, "url": base})
+    context.add_cookies(cookies)
+    return context.new_page()
+
+
+def test_a_visitor_goes_from_home_to_a_section_and_downloads_a_table(browser, demo):
+    page = new_page(browser, demo)
+    page.goto("/")
+    page.get_by_role("link", name="제261회", exact=False).click()
+    page.get_by_role("link", name="총무과").first.click()
+    page.get_by_role("link", name="I. 일반현황").first.click()
+    assert page.get_by_role("heading", name="I. 일반현황").is_visible()
+    assert "137,351,335" in page.inner_text("main")
+    crumbs = page.get_by_role("navigation", name="현재 위치")
+    assert crumbs.get_by_role("link", name="총무과").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel 2025년 예산현황 (.xlsx)").click()
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet["A3"].value == "계"
+    assert sheet["B3"].value == 137_351_335
+    assert sheet.freeze_panes == "B3"
+
+
+def test_the_keyboard_alone_skips_to_the_content_and_always_shows_focus(browser, demo):
+    page = new_page(browser, demo)
+    briefing = Briefing.objects.get(session__number=261)
+    page.goto(reverse("council:briefing_section", args=[briefing.session_id, "YDP-GA", "general"]))
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="본문 바로가기")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0  # shown on screen once focused
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused, "after the skip link, Tab moves inside the main content"
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.outlineWidth]; })()"
+        )
+        assert outline[0] != "none" and outline[1] != "0px", outline
+
+
+def page_types(briefing, older, committee):
+    session, code = briefing.session_id, "YDP-GA"
+    section = "council:briefing_section"
+    return [
+        reverse("council:home"),
+        reverse("council:session", args=[session]),
+        reverse("council:briefing", args=[session, code]),
+        reverse(section, args=[session, code, "general"]),
+        reverse(section, args=[session, code, "programs"]),
+        reverse(section, args=[session, code, "new_programs"]),
+        reverse(section, args=[older.session_id, code, "goals"]),
+        reverse(section, args=[older.session_id, code, "progress_matrix"]),
+        reverse("council:periods"),
+        reverse("council:period", args=[2025, 2]),
+        reverse("council:period_report", args=[2025, 2, code]),
+        reverse("council:period_section", args=[2025, 2, code, "kpis"]),
+        reverse("council:period_section", args=[2025, 2, code, "council_requests"]),
+        reverse("council:departments"),
+        reverse("council:department", args=[code]),
+        reverse("council:committees"),
+        reverse("council:committee", args=[committee.pk]),
+        reverse("council:program", args=[code, 2025, "main", 1]),
+        reverse("council:search") + "?q=청사",
+        reverse("council:login"),
+    ]
+
+
+def axe_violations(page):
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+        for v in result["violations"]
+    ]
+
+
+def test_axe_finds_no_wcag_violation_on_any_page_type_in_korean_and_english(browser, demo):
+    from council.models import Committee
+
+    assert AXE.exists(), "axe-core is missing: run `npm ci` in the project folder"
+
+    briefing = Briefing.objects.get(session__number=261)
+    older = Briefing.objects.filter(session__starts_on__year=2007).get()
+    urls = page_types(briefing, older, Committee.objects.first())
+    desktop, phone = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+    visits = [
+        ("ko", desktop, "clerk", urls),
+        ("ko", phone, "clerk", urls),
+        ("en", desktop, "clerk", urls),
+        ("ko", desktop, None, urls[:6]),  # what a visitor sees (no login)
+    ]
+    found = {}
+    for language, viewport, user, visited in visits:
+        page = new_page(browser, demo, language, user=user, viewport=viewport)
+        for url in visited:
+            response = page.goto(url)
+            assert response.status == 200, url
+            assert page.evaluate("document.documentElement.lang") == language
+            violations = axe_violations(page)
+            if violations:
+                found[language, viewport["width"], user, url] = violations
+        page.context.close()
+    assert found == {}
