@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -49,7 +50,8 @@ class CouncilSession(NaturalKeyModel):
         parts = [f"제{self.number}회" if self.number else "", self.council]
         if self.ordinal:
             parts.append(f"제{self.ordinal}차")
-        parts.append(self.get_kind_display())
+        with translation.override("ko"):  # a proper name, printed as the council writes it
+            parts.append(str(self.get_kind_display()))
         return " ".join(p for p in parts if p)
 
 
