@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from .report import content_hash
 
 STYLESHEETS = ("reports/report.css", "reports/print.css")
+A4_WIDTH_PX = 210 / 25.4 * 96  # the page width in the CSS pixels WeasyPrint reports
 TEMPLATES = Path(settings.BASE_DIR, "templates", "reports")
 
 
@@ -176,9 +177,6 @@ def _overlay(parts, pages):
             number += 1
     html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
     return _render(html).write_pdf()
-
-
-A4_WIDTH_PX = 210 / 25.4 * 96
 
 
 def _front(context):
