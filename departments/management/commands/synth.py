@@ -355,7 +355,7 @@ def overview_text(rng, topic, year, budget):
     direction, *others = rng.sample(DIRECTIONS, rng.randint(2, 3))
     return "\n".join(
         [
-            "□ 사업개요",
+            "□ 주요내용",  # the block itself is headed 사업개요
             f"  ○ 사업기간: {year}. 1. ~ {year}. 12.",
             f"  ○ 사업대상: {rng.choice(TARGETS)}",
             f"  ○ 사업내용: {topic} 및 {rng.choice(DOINGS)}",
