@@ -4,6 +4,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,10 +20,9 @@ def may_publish(user):
     return user.has_perm("reports_site.change_councilsession")
 
 
-def pdf_response(document, filename, inline=False):
+def pdf_response(document, filename):
     response = HttpResponse(document, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -34,12 +34,6 @@ def stored_pdf(edition, filename):
         filename=filename,
         content_type="application/pdf",
     )
-
-
-def _quote(filename):
-    from urllib.parse import quote
-
-    return quote(filename)
 
 
 @admin.register(CouncilSession)

@@ -21,9 +21,22 @@ def report_data(briefing):
     return edition.data if edition else build_report(briefing)
 
 
-def _store(edition, document):
-    edition.pdf_hash = hashlib.sha256(document).hexdigest()
-    edition.pdf.save(f"{edition.content_hash[:16]}-{edition.number}.pdf", ContentFile(document))
+def _save_edition(session, briefing, data, digest, document, page_map, user):
+    """The next edition of a briefing (or, with briefing None, of the session booklet)."""
+    edition = Edition(
+        session=session,
+        briefing=briefing,
+        number=_next_number(session, briefing),
+        data=data,
+        content_hash=digest,
+        pages=_page_count(document),
+        page_map=page_map,
+        published_by=user,
+        pdf_hash=hashlib.sha256(document).hexdigest(),
+    )
+    edition.pdf.save(f"{digest[:16]}-{edition.number}.pdf", ContentFile(document), save=False)
+    edition.save()
+    return edition
 
 
 def _next_number(session, briefing):
@@ -40,18 +53,7 @@ def publish(briefing, user=None):
     if latest and latest.content_hash == digest:
         return latest
     document, pages = pdf.briefing_pdf(data)
-    edition = Edition(
-        session=briefing.session,
-        briefing=briefing,
-        number=_next_number(briefing.session, briefing),
-        data=data,
-        content_hash=digest,
-        pages=_page_count(document),
-        page_map=pages,
-        published_by=user,
-    )
-    _store(edition, document)
-    edition.save()
+    edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
     return edition
 
@@ -90,19 +92,7 @@ def publish_booklet(session, user=None, progress=None):
         return latest
     document, pages = pdf.booklet_pdf(session, reports, progress)
     with transaction.atomic():
-        edition = Edition(
-            session=session,
-            briefing=None,
-            number=_next_number(session, None),
-            data=data,
-            content_hash=digest,
-            pages=_page_count(document),
-            page_map=pages,
-            published_by=user,
-        )
-        _store(edition, document)
-        edition.save()
-    return edition
+        return _save_edition(session, None, data, digest, document, pages, user)
 
 
 # What changed between two editions ---------------------------------------------------------

@@ -210,6 +210,7 @@ def _link_contents(writer, lines, pages, front_pages):
 def assemble(front_context, parts, metadata):
     """The final PDF: front matter, the parts, stamped page numbers, bookmarks, metadata."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     pages = section_pages(parts)
     front_context["entries"] = [
@@ -226,22 +227,10 @@ def assemble(front_context, parts, metadata):
         writer.pages[front_pages + index].merge_page(stamp)
     _link_contents(writer, lines, pages, front_pages)
     writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
-    writer._root_object[_name("/Lang")] = _text("ko")
+    writer._root_object[NameObject("/Lang")] = TextStringObject("ko")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), pages
-
-
-def _name(value):
-    from pypdf.generic import NameObject
-
-    return NameObject(value)
-
-
-def _text(value):
-    from pypdf.generic import TextStringObject
-
-    return TextStringObject(value)
 
 
 # The two documents ------------------------------------------------------------------------
