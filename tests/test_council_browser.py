@@ -1,8 +1,8 @@
 """The report pages in a real browser (headless Chromium): navigation, a download read back,
 keyboard use, and axe-core's WCAG 2.2 AA checks on every page type, in Korean and English.
 
-Skipped only where /usr/bin/chromium is absent; axe-core comes from npm (`npm ci`, see
-package.json).
+Skipped where /usr/bin/chromium is absent; the accessibility test also where axe-core,
+from npm (`npm ci`, see package.json), is not installed (tests/tools.py).
 """
 
 import io
@@ -19,13 +19,12 @@ from openpyxl import load_workbook
 from reports_site.models import Briefing
 
 from .test_demo_data import run_demo
+from .tools import AXE, CHROMIUM, needs_axe, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+    needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -141,10 +140,9 @@ def axe_violations(page):
     ]
 
 
+@needs_axe
 def test_axe_finds_no_wcag_violation_on_any_page_type_in_korean_and_english(browser, demo):
     from council.models import Committee
-
-    assert AXE.exists(), "axe-core is missing: run `npm ci` in the project folder"
 
     briefing = Briefing.objects.get(session__number=261)
     older = Briefing.objects.filter(session__starts_on__year=2007).get()

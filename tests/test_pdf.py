@@ -1,10 +1,9 @@
 """The council-briefing PDF, read back the way a person or a printer would read it."""
 
 import re
-import shutil
 import subprocess
 import tempfile
-from unittest import mock, skipUnless
+from unittest import mock
 
 from django.core.management import call_command
 from django.template.loader import render_to_string
@@ -17,8 +16,8 @@ from reports_site.models import Briefing, BriefingSection, CouncilSession
 from reports_site.report import build_report
 
 from .test_demo_data import run_demo
+from .tools import needs_poppler
 
-POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 MEDIA = tempfile.mkdtemp(prefix="briefing-test-media-")
 
 
@@ -48,7 +47,7 @@ def printed_page(pages, number):
     return next(text for text in pages if folio(text) == number)
 
 
-@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@needs_poppler
 @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
 class DemoBriefingPdfTests(TestCase):
     @classmethod
@@ -162,7 +161,7 @@ def _flat(items):
             yield item
 
 
-@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@needs_poppler
 @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=2)
 class BookletTests(TestCase):
     """A session booklet of two departments: one numbering, one contents, parts reused."""
@@ -225,7 +224,7 @@ class BookletTests(TestCase):
         self.assertEqual(second.number, first.number + 1)
 
 
-@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@needs_poppler
 @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
 class EditionTests(TestCase):
     @classmethod
@@ -287,7 +286,7 @@ class BriefingPdfCommandTests(TestCase):
                     self.assertTrue(file.read().startswith(b"%PDF-"))
 
 
-@skipUnless(POPPLER, "poppler-utils (pdftotext, pdffonts) is not installed")
+@needs_poppler
 @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
 class LongTableTests(TestCase):
     def test_a_table_that_runs_over_pages_repeats_its_header_and_headings_stay_with_it(self):
