@@ -2,26 +2,37 @@
 
 import datetime as dt
 import io
+from unittest import mock
 
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.test import TestCase, override_settings
 
 from departments.models import Department, Facility, StaffingSnapshot, VehicleFleet
 from departments.tables import facility_groups, staffing_table, vehicle_table
 
+from . import demo_snapshot
+
 AS_OF_2025 = dt.date(2025, 5, 31)
 
 
-def run_demo(publish=False):
-    """The demo data; publish=True also renders the editions and booklets (slower)."""
+def demo_command(publish=False):
+    """Run the demo command; publish=True also renders the editions and booklets (slower)."""
     out = io.StringIO()
     options = [] if publish else ["--no-publish"]
     with override_settings(DEBUG=True):
         call_command("demo", "--no-serve", *options, stdout=out)
     return out.getvalue()
+
+
+def run_demo(publish=False):
+    """The demo data, as the command loads it (replayed after its first run: demo_snapshot)."""
+    if publish:
+        return demo_command(publish=True)
+    return demo_snapshot.load(demo_command)
 
 
 def row_counts():
@@ -30,9 +41,9 @@ def row_counts():
 
 class DemoCommandTests(TestCase):
     def test_running_the_demo_twice_changes_nothing(self):
-        run_demo()
+        demo_command()
         first = row_counts()
-        run_demo()
+        demo_command()
         self.assertEqual(row_counts(), first)
         self.assertGreater(first["departments.Department"], 10)
 
@@ -55,7 +66,7 @@ class DemoCommandTests(TestCase):
             call_command("demo", "--no-serve", stdout=io.StringIO())
 
     def test_the_demo_prints_its_accounts(self):
-        output = run_demo()
+        output = demo_command()
         for username in ("admin", "clerk", "ga_staff", "ga_reviewer", "member"):
             self.assertIn(username, output)
         self.assertIn("briefing-demo", output)
@@ -139,3 +150,37 @@ class DocumentFiguresTests(TestCase):
     def test_the_department_line_keeps_its_names(self):
         self.assertEqual(self.ga.name_on(dt.date(2008, 7, 14)), "행정지원과")
         self.assertEqual(self.ga.name_on(dt.date(2025, 6, 12)), "총무과")
+
+
+def stable_rows():
+    """Every model's rows, less what differs between two runs of the command anyway:
+    timestamps, salted password hashes and, on PostgreSQL, ids (its sequences do not roll
+    back); the tests that read the replayed data check what the rows point at."""
+    rows = {}
+    for model in apps.get_models(include_auto_created=True):
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not (f.primary_key or f.is_relation or isinstance(f, models.DateTimeField))
+            and f.name not in {"id", "password"}
+            and not f.attname.endswith("_id")  # history's copies of ids
+        ]
+        values = model.objects.values_list(*fields) if fields else model.objects.values_list()
+        rows[model._meta.label] = sorted(map(repr, values)) if fields else values.count()
+    return rows
+
+
+class DemoReplayTests(TestCase):
+    maxDiff = None
+
+    def test_the_replay_gives_what_the_command_makes(self):
+        with transaction.atomic():
+            demo_command()
+            made = stable_rows()
+            transaction.set_rollback(True)
+        with transaction.atomic():
+            run_demo()  # runs the command and records it, unless an earlier test did
+            transaction.set_rollback(True)
+        with mock.patch(f"{__name__}.demo_command", side_effect=AssertionError("ran again")):
+            run_demo()
+        self.assertEqual(stable_rows(), made)
