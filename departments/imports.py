@@ -290,18 +290,60 @@ class EscapedExport:
 
 class XLSX(EscapedExport, base_formats.XLSX):
     def create_dataset(self, in_stream):
-        import openpyxl
-
         check_xlsx(in_stream)
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        values, formulas = open_sheet(in_stream, data_only=True), open_sheet(in_stream)
         try:
-            sheet = book.active
-            # Read-only mode trusts the sheet's <dimension>; a file that understates it
-            # would silently lose its last rows.
-            sheet.reset_dimensions()
-            return rows_to_dataset(sheet.iter_rows(values_only=True))
+            uncalculated = []
+            dataset = rows_to_dataset(calculated_rows(values, formulas, uncalculated))
         finally:
-            book.close()
+            values.parent.close()
+            formulas.parent.close()
+        if uncalculated:
+            raise ValidationError(uncalculated_problems(uncalculated, dataset.headers))
+        return dataset
+
+
+def open_sheet(data, data_only=False):
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    sheet = book.active
+    # Read-only mode trusts the sheet's <dimension>; a file that understates it would
+    # silently lose its last rows.
+    sheet.reset_dimensions()
+    return sheet
+
+
+def calculated_rows(values, formulas, uncalculated):
+    """The values Excel saved, row by row; formula cells saved without one go to ``uncalculated``.
+
+    openpyxl never calculates: a formula cell reads as the value saved with it, and a file
+    written by a program (or never opened in Excel) has none, which would import as an
+    empty cell or 0. A text result ("" included) is saved with t="str", hence kept.
+    """
+    rows = zip(values.iter_rows(), formulas.iter_rows(), strict=True)
+    for number, (cells, typed) in enumerate(rows, start=1):
+        for column, (cell, formula) in enumerate(zip(cells, typed, strict=True), start=1):
+            if formula.data_type == "f" and cell.value is None and cell.data_type != "str":
+                uncalculated.append((number, column))
+        yield [cell.value for cell in cells]
+
+
+def uncalculated_problems(cells, headers, shown=10):
+    problems = []
+    for number, column in cells[:shown]:
+        cell = f"{get_column_letter(column)}{number}"
+        header = headers[column - 1] if number > 1 and column <= len(headers) else None
+        problems.append(
+            _(
+                "%(row)s행 %(cell)s: 수식의 계산 값이 저장되지 않았습니다 — "
+                "Excel에서 저장한 뒤 다시 올려 주세요."
+            )
+            % {"row": number, "cell": f"{header} ({cell})" if header else cell}
+        )
+    if len(cells) > shown:
+        problems.append(_("수식 칸 %(count)s개가 더 있습니다.") % {"count": len(cells) - shown})
+    return problems
 
 
 class CSV(EscapedExport, base_formats.CSV):

@@ -25,6 +25,7 @@ from .import_factories import (
     SNAPSHOT_HEADERS,
     STAFFING_HEADERS,
     upload,
+    with_cached_values,
     with_dimension,
     xlsx_bytes,
 )
@@ -246,6 +247,54 @@ class SnapshotImportTests(ImportTestData):
         self.assertEqual(row[3], "'=1+2")
         self.assertEqual(row[5], 1234)
         self.assertEqual(book.active["D2"].data_type, "s")
+
+
+class FormulaCellTests(ImportTestData):
+    """A formula cell is read by the value Excel saved with it; without one it is refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_grade("일반직", "9급", 9)
+        make_grade("일반직", "8급", 8)
+
+    def staffing(self):
+        rows = [
+            [self.ga.code, AS_OF, "일반직", "9급", "=10+2", 3],
+            [self.ga.code, AS_OF, "일반직", "8급", 4, '=IF(E2>0,"",1)'],
+        ]
+        return xlsx_bytes(STAFFING_HEADERS, rows)
+
+    def test_formulas_without_saved_values_are_refused_naming_each_cell(self):
+        with self.assertRaises(ValidationError) as refused:
+            XLSX().create_dataset(self.staffing())
+        self.assertEqual(
+            refused.exception.messages,
+            [
+                f"{row}행 {column} ({cell}): 수식의 계산 값이 저장되지 않았습니다 — "
+                "Excel에서 저장한 뒤 다시 올려 주세요."
+                for row, column, cell in [(2, "정원", "E2"), (3, "현원", "F3")]
+            ],
+        )
+
+    def test_an_execution_amount_formula_is_refused_in_the_admin_and_nothing_is_saved(self):
+        self.client.force_login(self.staff)
+        data = xlsx_bytes(SNAPSHOT_HEADERS, [self.row(budget=1_000, executed="=F2/2")])
+        response = self.client.post(
+            reverse("admin:budgets_budgetsnapshot_import"),
+            {"resource": "0", "format": "0", "import_file": upload(data)},
+        )
+        (error,) = response.context["form"].errors["import_file"]
+        self.assertIn("2행 집행액(천원) (G2): 수식의 계산 값이 저장되지 않았습니다", error)
+        self.assertIsNone(response.context.get("confirm_form"))
+        self.assertFalse(BudgetSnapshot.objects.exists())
+
+    def test_formulas_saved_by_excel_import_their_values(self):
+        data = with_cached_values(self.staffing(), {"E2": 12, "F3": ""})
+        result = run_import(StaffingCountResource, data, self.staff)
+        self.assertEqual(problems(result), [])
+        counts = StaffingCount.objects.values_list("grade__name", "authorised", "actual")
+        self.assertEqual(set(counts), {("9급", 12, 3), ("8급", 4, 0)})
 
 
 class FileLimitTests(ImportTestData):
