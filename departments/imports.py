@@ -23,8 +23,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
@@ -35,6 +36,8 @@ from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import BaseStorage
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
+
+from reports_site.downloads import safe_filename
 
 from .access import departments_for
 from .models import PendingImport
@@ -715,6 +718,17 @@ class SpreadsheetAdmin(ImportExportMixin):
             return self.refuse_confirm(request, " ".join(error.messages))
         result = self.process_dataset(dataset, form, request, file_name=storage.file_name)
         return self.process_result(result, request)
+
+    def get_export_filename(self, request, queryset, file_format):
+        title = f"{self.opts.verbose_name_plural} {timezone.localdate():%Y-%m-%d}"
+        return safe_filename(title, file_format.get_extension())
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The library writes the name into the header unencoded; Korean needs RFC 6266.
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
     def refuse_confirm(self, request, message):
         messages.error(request, message)
