@@ -298,13 +298,17 @@ class EscapedExport:
 class XLSX(EscapedExport, base_formats.XLSX):
     def create_dataset(self, in_stream):
         check_xlsx(in_stream)
-        values, formulas = open_sheet(in_stream, data_only=True), open_sheet(in_stream)
+        values = open_sheet(in_stream, data_only=True)
+        formulas = open_sheet(in_stream) if has_formulas(in_stream) else None
+        uncalculated = []
         try:
-            uncalculated = []
-            dataset = rows_to_dataset(calculated_rows(values, formulas, uncalculated))
+            if formulas is None:
+                dataset = rows_to_dataset(values.iter_rows(values_only=True))
+            else:
+                dataset = rows_to_dataset(calculated_rows(values, formulas, uncalculated))
         finally:
-            values.parent.close()
-            formulas.parent.close()
+            for sheet in filter(None, (values, formulas)):
+                sheet.parent.close()
         if uncalculated:
             raise ValidationError(uncalculated_problems(uncalculated, dataset.headers))
         return dataset
@@ -321,17 +325,32 @@ def open_sheet(data, data_only=False):
     return sheet
 
 
+# A formula element, with or without a namespace prefix (<f>, <x:f t="shared" .../>).
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def has_formulas(data):
+    """Whether any part of the workbook holds a formula: a quick look before a second read.
+
+    Text in the parts is escaped, so "<f" appears only as an element.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = (name for name in archive.namelist() if name.endswith(".xml"))
+        return any(FORMULA_ELEMENT.search(archive.read(name)) for name in parts)
+
+
 def calculated_rows(values, formulas, uncalculated):
     """The values Excel saved, row by row; formula cells saved without one go to ``uncalculated``.
 
     openpyxl never calculates: a formula cell reads as the value saved with it, and a file
     written by a program (or never opened in Excel) has none, which would import as an
-    empty cell or 0. A text result ("" included) is saved with t="str", hence kept.
+    empty cell or 0. Only a formula reads as something in ``formulas`` and as nothing in
+    ``values``; a text result ("" included) is saved with t="str", hence kept.
     """
-    rows = zip(values.iter_rows(), formulas.iter_rows(), strict=True)
+    rows = zip(values.iter_rows(), formulas.iter_rows(values_only=True), strict=True)
     for number, (cells, typed) in enumerate(rows, start=1):
         for column, (cell, formula) in enumerate(zip(cells, typed, strict=True), start=1):
-            if formula.data_type == "f" and cell.value is None and cell.data_type != "str":
+            if formula is not None and cell.value is None and cell.data_type != "str":
                 uncalculated.append((number, column))
         yield [cell.value for cell in cells]
 
