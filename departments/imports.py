@@ -21,19 +21,26 @@ from decimal import Decimal
 import tablib
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ExportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.resources import ModelResource
 from import_export.results import Error, Result, RowResult
+from import_export.tmp_storages import BaseStorage
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
 
+from reports_site.downloads import safe_filename
+
 from .access import departments_for
+from .models import PendingImport
 
 DEPARTMENT_COLUMN = "부서 코드"
 
@@ -290,18 +297,79 @@ class EscapedExport:
 
 class XLSX(EscapedExport, base_formats.XLSX):
     def create_dataset(self, in_stream):
-        import openpyxl
-
         check_xlsx(in_stream)
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        values = open_sheet(in_stream, data_only=True)
+        formulas = open_sheet(in_stream) if has_formulas(in_stream) else None
+        uncalculated = []
         try:
-            sheet = book.active
-            # Read-only mode trusts the sheet's <dimension>; a file that understates it
-            # would silently lose its last rows.
-            sheet.reset_dimensions()
-            return rows_to_dataset(sheet.iter_rows(values_only=True))
+            if formulas is None:
+                dataset = rows_to_dataset(values.iter_rows(values_only=True))
+            else:
+                dataset = rows_to_dataset(calculated_rows(values, formulas, uncalculated))
         finally:
-            book.close()
+            for sheet in filter(None, (values, formulas)):
+                sheet.parent.close()
+        if uncalculated:
+            raise ValidationError(uncalculated_problems(uncalculated, dataset.headers))
+        return dataset
+
+
+def open_sheet(data, data_only=False):
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    sheet = book.active
+    # Read-only mode trusts the sheet's <dimension>; a file that understates it would
+    # silently lose its last rows.
+    sheet.reset_dimensions()
+    return sheet
+
+
+# A formula element, with or without a namespace prefix (<f>, <x:f t="shared" .../>).
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def has_formulas(data):
+    """Whether any part of the workbook holds a formula: a quick look before a second read.
+
+    Text in the parts is escaped, so "<f" appears only as an element.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = (name for name in archive.namelist() if name.endswith(".xml"))
+        return any(FORMULA_ELEMENT.search(archive.read(name)) for name in parts)
+
+
+def calculated_rows(values, formulas, uncalculated):
+    """The values Excel saved, row by row; formula cells saved without one go to ``uncalculated``.
+
+    openpyxl never calculates: a formula cell reads as the value saved with it, and a file
+    written by a program (or never opened in Excel) has none, which would import as an
+    empty cell or 0. Only a formula reads as something in ``formulas`` and as nothing in
+    ``values``; a text result ("" included) is saved with t="str", hence kept.
+    """
+    rows = zip(values.iter_rows(), formulas.iter_rows(values_only=True), strict=True)
+    for number, (cells, typed) in enumerate(rows, start=1):
+        for column, (cell, formula) in enumerate(zip(cells, typed, strict=True), start=1):
+            if formula is not None and cell.value is None and cell.data_type != "str":
+                uncalculated.append((number, column))
+        yield [cell.value for cell in cells]
+
+
+def uncalculated_problems(cells, headers, shown=10):
+    problems = []
+    for number, column in cells[:shown]:
+        cell = f"{get_column_letter(column)}{number}"
+        header = headers[column - 1] if number > 1 and column <= len(headers) else None
+        problems.append(
+            _(
+                "%(row)s행 %(cell)s: 수식의 계산 값이 저장되지 않았습니다 — "
+                "Excel에서 저장한 뒤 다시 올려 주세요."
+            )
+            % {"row": number, "cell": f"{header} ({cell})" if header else cell}
+        )
+    if len(cells) > shown:
+        problems.append(_("수식 칸 %(count)s개가 더 있습니다.") % {"count": len(cells) - shown})
+    return problems
 
 
 class CSV(EscapedExport, base_formats.CSV):
@@ -534,11 +602,69 @@ def _key_text(value):
 # Admin
 
 
+class PendingImportStorage(BaseStorage):
+    """The library's temporary storage, as PendingImport rows of one user and import page.
+
+    The library's default (TempFolderStorage) opens whatever name the confirm form posts
+    and deletes it afterwards, another user's upload included; here the posted name is only
+    looked up among the user's own uploads to this page.
+    """
+
+    def __init__(self, *, user, model, file_name="", **kwargs):
+        super().__init__(**kwargs)
+        self.user, self.model, self.file_name = user, model, file_name
+
+    def uploads(self):
+        return PendingImport.objects.waiting_for(self.user, self.model, self.name or "")
+
+    def save(self, data):
+        upload = PendingImport.objects.create(
+            user=self.user, model=self.model, file_name=self.file_name, data=data
+        )
+        self.name = upload.token
+
+    def read(self):
+        upload = self.uploads().first()
+        if upload is None:
+            raise PendingImport.DoesNotExist
+        self.file_name = upload.file_name
+        return bytes(upload.data)
+
+    def remove(self):
+        """Whether this call removed it: of two confirms at once, only one goes on."""
+        return self.uploads().delete()[0] > 0
+
+
 class SpreadsheetImportForm(ImportForm):
+    def __init__(self, *args, uploader=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploader = uploader
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         check_size(upload.size)  # before the file is read into memory
+        upload.uploader = self.uploader  # whose pending upload it becomes
         return upload
+
+
+class SpreadsheetConfirmForm(ConfirmImportForm):
+    """The confirm step's hidden fields, checked: the library indexes its lists with them."""
+
+    def __init__(self, *args, formats=1, resources=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counts = {"format": formats, "resource": resources}
+
+    def clean_format(self):
+        return self.clean_index("format")
+
+    def clean_resource(self):
+        return self.clean_index("resource")
+
+    def clean_index(self, name):
+        value = self.cleaned_data[name] or "0"  # the resource is left out when there is one
+        if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) >= self.counts[name]:
+            raise ValidationError(_("고를 수 없는 값입니다."), code="invalid_choice")
+        return value
 
 
 class SpreadsheetAdmin(ImportExportMixin):
@@ -546,11 +672,87 @@ class SpreadsheetAdmin(ImportExportMixin):
 
     The import page needs the add permission (IMPORT_EXPORT_IMPORT_PERMISSION_CODE); the
     export takes the admin's own (scoped) list, every column, so it imports back as is.
+    An upload waits for its confirm as a PendingImport of its user; the confirm trusts
+    nothing of its hidden fields but the upload's random token.
     """
 
     formats = [XLSX, CSV]
     import_form_class = SpreadsheetImportForm
+    confirm_form_class = SpreadsheetConfirmForm
     export_form_class = ExportForm
+    tmp_storage_class = PendingImportStorage
+
+    def get_import_form_kwargs(self, request):
+        return super().get_import_form_kwargs(request) | {"uploader": request.user}
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        counts = {
+            "formats": len(self.get_import_formats()),
+            "resources": len(self.get_import_resource_classes(request)),
+        }
+        return super().get_confirm_form_kwargs(request, import_form) | counts
+
+    def pending_storage(self, user, **kwargs):
+        return PendingImportStorage(user=user, model=self.opts.label_lower, **kwargs)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = self.pending_storage(import_file.uploader, file_name=import_file.name)
+        storage.save(b"".join(import_file.chunks()))  # its size was checked by the form
+        return storage
+
+    def import_action(self, request, **kwargs):
+        if request.method == "POST":
+            PendingImport.objects.expired().delete()  # abandoned previews
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        token = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if token and not context.get("confirm_form"):
+            PendingImport.objects.filter(token=token).delete()  # refused: no confirm will come
+        return response
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """The confirm step: the user's own pending upload, read once, or a message.
+
+        A confirm naming no upload of this user's (another user's, an expired one, one that
+        a first click already imported) or with impossible hidden fields ends on the import
+        page with a message, never on an error page.
+        """
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            return self.refuse_confirm(request, CONFIRM_TAMPERED)
+        storage = self.pending_storage(request.user, name=form.cleaned_data["import_file_name"])
+        try:
+            data = storage.read()
+        except PendingImport.DoesNotExist:
+            return self.refuse_confirm(request, UPLOAD_GONE)
+        if not storage.remove():
+            return self.refuse_confirm(request, UPLOAD_GONE)
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        try:
+            dataset = input_format.create_dataset(data)
+        except ValidationError as error:
+            return self.refuse_confirm(request, " ".join(error.messages))
+        result = self.process_dataset(dataset, form, request, file_name=storage.file_name)
+        return self.process_result(result, request)
+
+    def get_export_filename(self, request, queryset, file_format):
+        title = f"{self.opts.verbose_name_plural} {timezone.localdate():%Y-%m-%d}"
+        return safe_filename(title, file_format.get_extension())
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The library writes the name into the header unencoded; Korean needs RFC 6266.
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+    def refuse_confirm(self, request, message):
+        messages.error(request, message)
+        app_label, model_name = self.get_model_info()
+        return redirect(f"admin:{app_label}_{model_name}_import")
 
     def add_data_read_fail_error_to_form(self, form, error):
         if not isinstance(error, ValidationError):
@@ -578,11 +780,15 @@ class SpreadsheetAdmin(ImportExportMixin):
             # was approved meanwhile); the import was rolled back.
             problems = [str(error.error) for error in result.base_errors]
             problems += [m for row in result.invalid_rows for m in row.error.messages]
-            messages.error(
-                request,
-                _("아무것도 가져오지 않았습니다. %(problems)s")
-                % {"problems": " ".join(problems[:5])},
-            )
-            app_label, model_name = self.get_model_info()
-            return redirect(f"admin:{app_label}_{model_name}_import")
+            message = _("아무것도 가져오지 않았습니다. %(problems)s") % {
+                "problems": " ".join(problems[:5])
+            }
+            return self.refuse_confirm(request, message)
         return super().process_result(result, request)
+
+
+UPLOAD_GONE = _(
+    "가져올 파일을 찾지 못했습니다. 이미 가져왔거나, 오래되어 지워졌거나, 이 계정이 올린 "
+    "파일이 아닙니다. 파일을 다시 올려 주세요."
+)
+CONFIRM_TAMPERED = _("확인 단계의 양식이 올린 파일과 맞지 않습니다. 파일을 다시 올려 주세요.")

@@ -4,9 +4,14 @@ Position classes and grades, vehicle categories and sizes are data, ordered, so 
 each year's table columns can be entered without code changes.
 """
 
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -567,3 +572,49 @@ class ReportingPeriod(models.Model):
     @property
     def locked(self):
         return self.status in self.LOCKED
+
+
+# Spreadsheet imports between their preview and their confirm -------------------------------
+
+
+def new_import_token():
+    return secrets.token_urlsafe(32)
+
+
+def pending_cutoff():
+    return timezone.now() - timedelta(hours=settings.IMPORT_PENDING_HOURS)
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def expired(self):
+        return self.filter(uploaded_at__lt=pending_cutoff())
+
+    def waiting_for(self, user, model, token):
+        """The one upload ``token`` names, if this user sent it to this import page."""
+        return self.filter(token=token, user=user, model=model, uploaded_at__gte=pending_cutoff())
+
+
+class PendingImport(models.Model):
+    """An uploaded spreadsheet between its preview and the confirm step.
+
+    The confirm form carries only the random ``token``; the file is read only for the user
+    who uploaded it, on the import page it was uploaded to (``model``, e.g.
+    "budgets.budgetsnapshot"). It is deleted by the confirm, by a refused preview, or once
+    older than IMPORT_PENDING_HOURS (purged at each upload).
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=new_import_token)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("확인 전 가져오기 파일")
+        verbose_name_plural = _("확인 전 가져오기 파일")
+
+    def __str__(self):
+        return f"{self.user} {self.file_name}"

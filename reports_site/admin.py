@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
 
 from . import editions, pdf, tasks
+from .downloads import safe_filename
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
 from .report import build_report
 
@@ -20,18 +21,18 @@ def may_publish(user):
     return user.has_perm("reports_site.change_councilsession")
 
 
-def pdf_response(document, filename):
+def pdf_response(document, title):
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, safe_filename(title, "pdf"))
     return response
 
 
-def stored_pdf(edition, filename):
+def stored_pdf(edition, title):
     """A published file as stored: served from storage, never rendered again."""
     return FileResponse(
         edition.pdf.open("rb"),
         as_attachment=True,
-        filename=filename,
+        filename=safe_filename(title, "pdf"),
         content_type="application/pdf",
     )
 
@@ -87,7 +88,7 @@ class CouncilSessionAdmin(SimpleHistoryAdmin):
     def booklet_pdf_view(self, request, pk, number):
         session = self._session(request, pk)
         edition = get_object_or_404(session.editions.booklets(), number=number)
-        return stored_pdf(edition, f"{session} 업무보고 {number}판.pdf")
+        return stored_pdf(edition, f"{session} 업무보고 {number}판")
 
 
 class BriefingSectionInline(ScopedInline):
@@ -126,7 +127,7 @@ class BriefingAdmin(DepartmentScopedAdmin):
         """The briefing as it stands now (a draft preview until it is published)."""
         briefing = self.get_object(request, str(pk))
         document, _pages = pdf.briefing_pdf(build_report(briefing))
-        return pdf_response(document, f"{briefing.department} {briefing.title}.pdf")
+        return pdf_response(document, f"{briefing.department} {briefing.title}")
 
     def publish_view(self, request, pk):
         if request.method != "POST":
@@ -173,7 +174,7 @@ class BriefingAdmin(DepartmentScopedAdmin):
     def edition_pdf_view(self, request, pk, number):
         briefing = self.get_object(request, str(pk))
         edition = get_object_or_404(briefing.editions, number=number)
-        return stored_pdf(edition, f"{briefing.department} {briefing.title} {number}판.pdf")
+        return stored_pdf(edition, f"{briefing.department} {briefing.title} {number}판")
 
 
 def _int(value):

@@ -132,6 +132,8 @@ IMPORT_MAX_ROWS = 5_000
 IMPORT_MAX_FILE_BYTES = 5 * 2**20
 IMPORT_MAX_XLSX_UNPACKED_BYTES = 20 * 2**20
 IMPORT_MAX_XLSX_RATIO = 100
+# An uploaded file waits this long for its confirm (departments.models.PendingImport).
+IMPORT_PENDING_HOURS = 24
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -47,5 +47,30 @@ def with_dimension(data, ref):
     return out.getvalue()
 
 
+def with_cached_values(data, values):
+    """The workbook as Excel saves it: each formula cell in ``values`` carries its result.
+
+    openpyxl writes formulas with an empty <v/> (it never calculates); Excel writes the
+    value it calculated, and t="str" for a text result (an empty one for "").
+    """
+
+    def cached(found):
+        value = values.get(found["ref"])
+        if value is None:
+            return found[0]
+        kind = ' t="str"' if isinstance(value, str) else ""
+        return f'<c r="{found["ref"]}"{kind}>{found["formula"]}<v>{value}</v></c>'
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                pattern = r'<c r="(?P<ref>[A-Z]+[0-9]+)"\s*>(?P<formula><f>[^<]*</f>)<v\s*/>\s*</c>'
+                content = re.sub(pattern, cached, content.decode()).encode()
+            target.writestr(item, content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def upload(data, name="figures.xlsx"):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")

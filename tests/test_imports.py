@@ -2,7 +2,10 @@
 
 import datetime as dt
 import io
+import os
+import tempfile
 import zipfile
+from unittest import mock
 
 import openpyxl
 from django.contrib.auth.models import Permission
@@ -15,7 +18,7 @@ from budgets.models import BudgetLine, BudgetSnapshot
 from budgets.resources import BudgetLineResource, BudgetSnapshotResource
 from departments.access import Role
 from departments.imports import CSV, XLSX, IntegerWidget
-from departments.models import StaffingCount, StaffingSnapshot
+from departments.models import PendingImport, StaffingCount, StaffingSnapshot
 from departments.resources import StaffingCountResource
 from departments.workflow import perform, period_for
 
@@ -25,6 +28,7 @@ from .import_factories import (
     SNAPSHOT_HEADERS,
     STAFFING_HEADERS,
     upload,
+    with_cached_values,
     with_dimension,
     xlsx_bytes,
 )
@@ -248,6 +252,54 @@ class SnapshotImportTests(ImportTestData):
         self.assertEqual(book.active["D2"].data_type, "s")
 
 
+class FormulaCellTests(ImportTestData):
+    """A formula cell is read by the value Excel saved with it; without one it is refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_grade("일반직", "9급", 9)
+        make_grade("일반직", "8급", 8)
+
+    def staffing(self):
+        rows = [
+            [self.ga.code, AS_OF, "일반직", "9급", "=10+2", 3],
+            [self.ga.code, AS_OF, "일반직", "8급", 4, '=IF(E2>0,"",1)'],
+        ]
+        return xlsx_bytes(STAFFING_HEADERS, rows)
+
+    def test_formulas_without_saved_values_are_refused_naming_each_cell(self):
+        with self.assertRaises(ValidationError) as refused:
+            XLSX().create_dataset(self.staffing())
+        self.assertEqual(
+            refused.exception.messages,
+            [
+                f"{row}행 {column} ({cell}): 수식의 계산 값이 저장되지 않았습니다 — "
+                "Excel에서 저장한 뒤 다시 올려 주세요."
+                for row, column, cell in [(2, "정원", "E2"), (3, "현원", "F3")]
+            ],
+        )
+
+    def test_an_execution_amount_formula_is_refused_in_the_admin_and_nothing_is_saved(self):
+        self.client.force_login(self.staff)
+        data = xlsx_bytes(SNAPSHOT_HEADERS, [self.row(budget=1_000, executed="=F2/2")])
+        response = self.client.post(
+            reverse("admin:budgets_budgetsnapshot_import"),
+            {"resource": "0", "format": "0", "import_file": upload(data)},
+        )
+        (error,) = response.context["form"].errors["import_file"]
+        self.assertIn("2행 집행액(천원) (G2): 수식의 계산 값이 저장되지 않았습니다", error)
+        self.assertIsNone(response.context.get("confirm_form"))
+        self.assertFalse(BudgetSnapshot.objects.exists())
+
+    def test_formulas_saved_by_excel_import_their_values(self):
+        data = with_cached_values(self.staffing(), {"E2": 12, "F3": ""})
+        result = run_import(StaffingCountResource, data, self.staff)
+        self.assertEqual(problems(result), [])
+        counts = StaffingCount.objects.values_list("grade__name", "authorised", "actual")
+        self.assertEqual(set(counts), {("9급", 12, 3), ("8급", 4, 0)})
+
+
 class FileLimitTests(ImportTestData):
     def test_a_zip_bomb_is_refused_before_parsing(self):
         bomb = io.BytesIO()
@@ -448,4 +500,129 @@ class AdminImportTests(ImportTestData):
                 tuple(STAFFING_HEADERS),
                 (self.ga.code, dt.datetime(2025, 5, 31), "일반직", "9급", 13, 2),
             ],
+        )
+
+
+class ConfirmStepTests(ImportTestData):
+    """The confirm step reads only the user's own pending upload, once, or says why not."""
+
+    GONE = "가져올 파일을 찾지 못했습니다."
+    TAMPERED = "확인 단계의 양식이 올린 파일과 맞지 않습니다."
+
+    def setUp(self):
+        self.import_url = reverse("admin:budgets_budgetsnapshot_import")
+        self.confirm_url = reverse("admin:budgets_budgetsnapshot_process_import")
+        self.client.force_login(self.staff)
+
+    def preview(self, rows=None, user=None):
+        if user:
+            self.client.force_login(user)
+        data = xlsx_bytes(SNAPSHOT_HEADERS, rows or [self.row()])
+        response = self.client.post(
+            self.import_url, {"resource": "0", "format": "0", "import_file": upload(data)}
+        )
+        form = response.context.get("confirm_form")
+        return form and dict(form.initial)
+
+    def confirm(self, fields, user=None):
+        if user:
+            self.client.force_login(user)
+        return self.client.post(self.confirm_url, fields)
+
+    def assertRefused(self, response, message):
+        self.assertRedirects(response, self.import_url)
+        (shown,) = get_messages(response.wsgi_request)
+        self.assertEqual(shown.level_tag, "error")
+        self.assertIn(message, str(shown))
+
+    def test_the_confirm_form_carries_a_random_token_not_a_path(self):
+        fields = self.preview()
+        upload_row = PendingImport.objects.get()
+        self.assertEqual(fields["import_file_name"], upload_row.token)
+        self.assertGreaterEqual(len(upload_row.token), 40)
+        self.assertEqual((upload_row.user, upload_row.file_name), (self.staff, "figures.xlsx"))
+
+    def test_another_users_upload_cannot_be_confirmed_or_removed(self):
+        fields = self.preview()
+        colleague = make_user(Role.STAFF, self.ga)
+        self.assertRefused(self.confirm(fields, user=colleague), self.GONE)
+        self.assertFalse(BudgetSnapshot.objects.exists())
+        self.assertTrue(PendingImport.objects.exists())
+        response = self.confirm(fields, user=self.staff)  # its owner still can
+        self.assertRedirects(response, reverse("admin:budgets_budgetsnapshot_changelist"))
+        self.assertEqual(BudgetSnapshot.objects.get().history.get().history_user, self.staff)
+
+    def test_a_path_or_an_unknown_name_reads_no_file(self):
+        fields = self.preview()
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as other_file:
+            other_file.write(xlsx_bytes(SNAPSHOT_HEADERS, [self.row(budget=9)]))
+        self.addCleanup(os.remove, other_file.name)
+        for name in [
+            os.path.basename(other_file.name),
+            other_file.name,
+            "../../etc/passwd",
+            "unknown",
+            fields["import_file_name"] + "x",
+        ]:
+            with self.subTest(name=name):
+                self.assertRefused(self.confirm(fields | {"import_file_name": name}), self.GONE)
+        self.assertTrue(os.path.exists(other_file.name))
+        self.assertFalse(BudgetSnapshot.objects.exists())
+        self.assertEqual(PendingImport.objects.count(), 1)  # the real upload is still waiting
+
+    def test_impossible_hidden_fields_are_refused_with_a_message(self):
+        fields = self.preview()
+        for tampered in [
+            {"format": "9"},
+            {"format": "x"},
+            {"format": "-1"},
+            {"format": ""},
+            {"resource": "1"},
+            {"import_file_name": ""},
+        ]:
+            with self.subTest(tampered=tampered):
+                self.assertRefused(self.confirm(fields | tampered), self.TAMPERED)
+        self.assertFalse(BudgetSnapshot.objects.exists())
+
+    def test_a_wrong_but_possible_format_is_refused_with_the_reading_error(self):
+        fields = self.preview()
+        response = self.confirm(fields | {"format": "1"})  # CSV, for an xlsx file
+        self.assertRefused(response, "CSV 파일을 UTF-8 또는 CP949로 저장하세요.")
+        self.assertFalse(BudgetSnapshot.objects.exists())
+
+    def test_a_second_submit_of_the_same_confirm_imports_nothing_more(self):
+        fields = self.preview()
+        self.assertRedirects(
+            self.confirm(fields), reverse("admin:budgets_budgetsnapshot_changelist")
+        )
+        self.assertRefused(self.confirm(fields), self.GONE)
+        self.assertEqual(BudgetSnapshot.objects.get().history.count(), 1)
+        self.assertFalse(PendingImport.objects.exists())
+
+    def test_a_refused_or_unreadable_upload_leaves_nothing_waiting(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(os.rmdir, folder)
+        patcher = mock.patch.object(tempfile, "tempdir", folder)  # where the library kept them
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.assertIsNone(self.preview([self.row(), self.row(self.other_line)]))
+        self.assertIsNone(self.preview([self.row(), self.row()]))  # the file is refused
+        response = self.client.post(
+            self.import_url,
+            {"resource": "0", "format": "0", "import_file": upload(b"not a spreadsheet")},
+        )
+        self.assertContains(response, "엑셀(xlsx) 파일이 아닙니다.")
+        self.assertFalse(PendingImport.objects.exists())
+        self.assertEqual(os.listdir(folder), [])
+
+    def test_an_abandoned_upload_expires(self):
+        fields = self.preview()
+        hours = dt.timedelta(hours=25)  # IMPORT_PENDING_HOURS is 24
+        PendingImport.objects.update(uploaded_at=PendingImport.objects.get().uploaded_at - hours)
+        self.assertRefused(self.confirm(fields), self.GONE)
+        self.assertFalse(BudgetSnapshot.objects.exists())
+        clerk_fields = self.preview(user=self.clerk)  # any new upload purges expired ones
+        self.assertEqual(
+            list(PendingImport.objects.values_list("token", flat=True)),
+            [clerk_fields["import_file_name"]],
         )

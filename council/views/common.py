@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reports_site.downloads import safe_filename
 from reports_site.models import BriefingSection
 from reports_site.templatetags.briefing import kdate
 
@@ -117,6 +118,6 @@ def table_download(report, kind, table, fmt):
     }
     content = exports.to_xlsx(sheet, caption) if fmt == "xlsx" else exports.to_csv(sheet)
     response = HttpResponse(content, content_type=DOWNLOAD_TYPES[fmt])
-    filename = f"{report.department.name} {report.title} {sheet.title}.{fmt}"
+    filename = safe_filename(f"{report.department.name} {report.title} {sheet.title}", fmt)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

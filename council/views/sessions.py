@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from departments.models import ReportingPeriod
 from programs.models import ProgressEntry
+from reports_site.downloads import safe_filename
 from reports_site.models import Briefing, BriefingSection, CouncilSession, Edition
 from reports_site.report import quarter_of
 
@@ -92,14 +93,16 @@ def _by_committee(session, briefings):
 @reports_view
 def booklet_pdf(request, session_id):
     edition = Edition.objects.booklets().filter(session_id=session_id).order_by("-number").first()
-    name = f"{edition.session.title} {edition.number}.pdf" if edition else ""
+    name = f"{edition.session.title} {edition.number}" if edition else ""
     return _pdf(edition, name)
 
 
 def _pdf(edition, name):
     if edition is None or not edition.pdf or not edition.pdf.storage.exists(edition.pdf.name):
         raise Http404
-    return FileResponse(edition.pdf.open("rb"), filename=name, content_type="application/pdf")
+    return FileResponse(
+        edition.pdf.open("rb"), filename=safe_filename(name, "pdf"), content_type="application/pdf"
+    )
 
 
 # A briefing: its overview, one section per page, its tables and its PDF --------------------
@@ -182,4 +185,4 @@ def briefing_pdf(request, session_id, code):
     if not report.edition:
         raise Http404
     edition = Edition.objects.get(pk=report.edition["id"])
-    return _pdf(edition, f"{report.department.name} {report.title}.pdf")
+    return _pdf(edition, f"{report.department.name} {report.title}")
