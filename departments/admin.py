@@ -9,10 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from .access import departments_for, sees_all_departments
-from .admin_base import DepartmentScopedAdmin, ScopedInline
+from .admin_base import DepartmentScopedAdmin, ScopedInline, TabularInline, TrackedAdmin
 from .imports import SpreadsheetAdmin
 from .models import (
     Department,
@@ -79,13 +78,12 @@ class DepartmentAdmin(DepartmentScopedAdmin):
         return form
 
 
-class GradeInline(admin.TabularInline):
+class GradeInline(TabularInline):
     model = Grade
-    extra = 0
 
 
 @admin.register(PositionClass)
-class PositionClassAdmin(SimpleHistoryAdmin):
+class PositionClassAdmin(TrackedAdmin):
     list_display = ["name", "order", "grade_names"]
     inlines = [GradeInline]
 
@@ -97,13 +95,12 @@ class PositionClassAdmin(SimpleHistoryAdmin):
         return ", ".join(grade.name or "-" for grade in obj.grades.all())
 
 
-class VehicleSizeInline(admin.TabularInline):
+class VehicleSizeInline(TabularInline):
     model = VehicleSize
-    extra = 0
 
 
 @admin.register(VehicleCategory)
-class VehicleCategoryAdmin(SimpleHistoryAdmin):
+class VehicleCategoryAdmin(TrackedAdmin):
     list_display = ["name", "order", "size_names"]
     inlines = [VehicleSizeInline]
 

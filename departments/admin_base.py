@@ -1,10 +1,17 @@
 """Admin building blocks that keep each department's staff inside their own data."""
 
 from django.contrib import admin
+from django.db import router, transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import departments_for
+from .conflicts import (
+    FIELD_NAME,
+    ConflictCheckedForm,
+    with_conflict_check,
+    with_deleted_rows_check,
+)
 from .history import child_changes
 from .locking import is_locked
 from .models import Department
@@ -17,9 +24,67 @@ def scope_department_choices(db_field, request, kwargs):
     return kwargs
 
 
-class ScopedInline(admin.TabularInline):
+def token_in_fieldsets(fieldsets, editable):
+    """The loaded-state token rides, hidden, in the first fieldset of a form that can be saved."""
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f != FIELD_NAME]})
+        for name, options in fieldsets
+    ]
+    if editable and fieldsets:
+        name, options = fieldsets[0]
+        fieldsets[0] = (name, {**options, "fields": [*options["fields"], FIELD_NAME]})
+    return fieldsets
+
+
+class ConflictChecked:
+    """Every admin form and inline row refuses to undo an edit saved since it was loaded
+    (departments.conflicts). Admins and inlines of the project derive from the classes
+    below, and a test fails on one that does not."""
+
+    form = ConflictCheckedForm
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.form = with_conflict_check(cls.form)
+
+    def get_fieldsets(self, request, obj=None):
+        # obj is the row (or, for an inline, its parent); an add form has nothing to guard.
+        editable = obj is not None and self.has_change_permission(request, obj)
+        return token_in_fieldsets(super().get_fieldsets(request, obj), editable)
+
+
+class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
+    """The base of every ModelAdmin: history kept, concurrent edits never lost."""
+
+    def get_changelist_form(self, request, **kwargs):
+        return with_conflict_check(super().get_changelist_form(request, **kwargs))
+
+    def get_changelist_formset(self, request, **kwargs):
+        return with_deleted_rows_check(super().get_changelist_formset(request, **kwargs))
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        # Django checks the editable rows before its own transaction; the rows read again
+        # by the check must stay locked until they are saved.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().changelist_view(request, extra_context)
+
+
+class ConflictCheckedInline(ConflictChecked):
+    def get_formset(self, request, obj=None, **kwargs):
+        return with_deleted_rows_check(super().get_formset(request, obj, **kwargs))
+
+
+class TabularInline(ConflictCheckedInline, admin.TabularInline):
     extra = 0
 
+
+class StackedInline(ConflictCheckedInline, admin.StackedInline):
+    extra = 0
+
+
+class ScopedInline(TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scope_department_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -29,7 +94,7 @@ class ScopedInline(admin.TabularInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class DepartmentScopedAdmin(SimpleHistoryAdmin):
+class DepartmentScopedAdmin(TrackedAdmin):
     """A ModelAdmin whose rows belong to a department.
 
     ``department_path`` is the lookup from the model to its Department ("" for Department

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine
 from departments.access import departments_for
-from departments.admin_base import DepartmentScopedAdmin, ScopedInline
+from departments.admin_base import DepartmentScopedAdmin, ScopedInline, StackedInline
 from departments.locking import PeriodLocked, ensure_unlocked, is_locked
 
 from .models import (
@@ -128,9 +128,8 @@ class StrategicGoalAdmin(ScopedAdmin):
 # Programs ------------------------------------------------------------------------------
 
 
-class ProgressEntryInline(RateMixin, LockedParentInline, admin.StackedInline):
+class ProgressEntryInline(RateMixin, LockedParentInline, StackedInline):
     model = ProgressEntry
-    extra = 0
     formfield_overrides = OUTLINE_WIDGET
     fields = [
         ("year", "quarter"),
