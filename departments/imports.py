@@ -30,10 +30,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+from import_export.forms import ExportForm, ImportForm
 from import_export.resources import ModelResource
 from import_export.results import Error, Result, RowResult
-from import_export.tmp_storages import BaseStorage
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
 
@@ -41,6 +40,7 @@ from reports_site.downloads import safe_filename
 
 from .access import departments_for
 from .models import PendingImport
+from .pending_imports import PendingImportStorage, SpreadsheetConfirmForm
 
 DEPARTMENT_COLUMN = "부서 코드"
 
@@ -602,39 +602,6 @@ def _key_text(value):
 # Admin
 
 
-class PendingImportStorage(BaseStorage):
-    """The library's temporary storage, as PendingImport rows of one user and import page.
-
-    The library's default (TempFolderStorage) opens whatever name the confirm form posts
-    and deletes it afterwards, another user's upload included; here the posted name is only
-    looked up among the user's own uploads to this page.
-    """
-
-    def __init__(self, *, user, model, file_name="", **kwargs):
-        super().__init__(**kwargs)
-        self.user, self.model, self.file_name = user, model, file_name
-
-    def uploads(self):
-        return PendingImport.objects.waiting_for(self.user, self.model, self.name or "")
-
-    def save(self, data):
-        upload = PendingImport.objects.create(
-            user=self.user, model=self.model, file_name=self.file_name, data=data
-        )
-        self.name = upload.token
-
-    def read(self):
-        upload = self.uploads().first()
-        if upload is None:
-            raise PendingImport.DoesNotExist
-        self.file_name = upload.file_name
-        return bytes(upload.data)
-
-    def remove(self):
-        """Whether this call removed it: of two confirms at once, only one goes on."""
-        return self.uploads().delete()[0] > 0
-
-
 class SpreadsheetImportForm(ImportForm):
     def __init__(self, *args, uploader=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -645,26 +612,6 @@ class SpreadsheetImportForm(ImportForm):
         check_size(upload.size)  # before the file is read into memory
         upload.uploader = self.uploader  # whose pending upload it becomes
         return upload
-
-
-class SpreadsheetConfirmForm(ConfirmImportForm):
-    """The confirm step's hidden fields, checked: the library indexes its lists with them."""
-
-    def __init__(self, *args, formats=1, resources=1, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.counts = {"format": formats, "resource": resources}
-
-    def clean_format(self):
-        return self.clean_index("format")
-
-    def clean_resource(self):
-        return self.clean_index("resource")
-
-    def clean_index(self, name):
-        value = self.cleaned_data[name] or "0"  # the resource is left out when there is one
-        if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) >= self.counts[name]:
-            raise ValidationError(_("고를 수 없는 값입니다."), code="invalid_choice")
-        return value
 
 
 class SpreadsheetAdmin(ImportExportMixin):
