@@ -56,6 +56,17 @@ class ConflictChecked:
 class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
     """The base of every ModelAdmin: history kept, concurrent edits never lost."""
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "reverting", False):
+            form = type(form.__name__, (form,), {"loaded_from_store": True})
+        return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The revert form shows an old version; what it must not undo is the stored row.
+        request.reverting = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_changelist_form(self, request, **kwargs):
         return with_conflict_check(super().get_changelist_form(request, **kwargs))
 

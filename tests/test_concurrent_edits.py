@@ -4,7 +4,9 @@ import datetime as dt
 from html.parser import HTMLParser
 
 from django.contrib import admin
-from django.test import TestCase
+from django.db import connection
+from django.test import TestCase, skipUnlessDBFeature
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.access import Role
@@ -251,6 +253,33 @@ class StaffingConcurrentEditTests(TestCase):
         response = self.save(self.second, second, **{"counts-0-actual": "5"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(list(self.snapshot.counts.values_list("actual", flat=True)), [5])
+
+    @skipUnlessDBFeature("has_select_for_update")
+    def test_the_row_read_again_stays_locked_until_the_save_commits(self):
+        # Two saves at the same instant: the second waits for the first, then sees its edit.
+        data = self.open_page(self.first)
+        with CaptureQueriesContext(connection) as queries:
+            self.save(self.first, data, **{"counts-1-actual": "3"})
+        locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+        self.assertEqual(len(locked), 2, "the snapshot and the edited staffing row")
+
+    def test_reverting_to_an_old_version_still_works_and_is_checked_too(self):
+        self.snapshot.note = "옛 비고"
+        self.snapshot.save()
+        old = self.snapshot.history.latest("history_date")
+        self.snapshot.note = "새 비고"
+        self.snapshot.save()
+        url = reverse(
+            "admin:departments_staffingsnapshot_simple_history",
+            args=[self.snapshot.pk, old.history_id],
+        )
+        self.client.force_login(self.first)
+        revert = posted(self.client.get(url), "historicalstaffingsnapshot_form")
+        stale = dict(revert)
+        self.assertEqual(self.client.post(url, revert).status_code, 302)
+        self.assertEqual(StaffingSnapshot.objects.get().note, "옛 비고")
+        # The same revert page, opened before that revert was saved, is refused now.
+        self.assertContains(self.client.post(url, stale), "비고: 새 비고 → 옛 비고")
 
     def test_a_row_added_meanwhile_is_kept(self):
         first, second = self.open_page(self.first), self.open_page(self.second)
