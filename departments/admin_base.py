@@ -48,9 +48,12 @@ class ConflictChecked:
         cls.form = with_conflict_check(cls.form)
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return token_in_fieldsets(fieldsets, self.may_save(request, obj))
+
+    def may_save(self, request, obj):
         # obj is the row (or, for an inline, its parent); an add form has nothing to guard.
-        editable = obj is not None and self.has_change_permission(request, obj)
-        return token_in_fieldsets(super().get_fieldsets(request, obj), editable)
+        return obj is not None and self.has_change_permission(request, obj)
 
 
 class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
@@ -83,6 +86,11 @@ class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
 
 
 class ConflictCheckedInline(ConflictChecked):
+    def may_save(self, request, obj):
+        # A read-only parent (a locked quarter) shows its inline rows read-only too.
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        return super().may_save(request, obj) and parent_admin.has_change_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         return with_deleted_rows_check(super().get_formset(request, obj, **kwargs))
 

@@ -112,10 +112,14 @@ class ConflictCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        loaded = cleaned.get(FIELD_NAME)
-        if loaded is not None and self.would_write():
+        loaded = self.cleaned_data.get(FIELD_NAME)
+        if loaded is not None and self.would_write() and self.is_token_of_this_row(loaded):
             self.check_saved_meanwhile(loaded)
         return cleaned
+
+    def is_token_of_this_row(self, loaded):
+        # No instance: the formset found no row with the posted id (deleted meanwhile).
+        return self.instance.pk is None or self.instance.pk == loaded["pk"]
 
     def would_write(self):
         # A change form is always saved; a formset (inline, editable list) saves only the

@@ -3,6 +3,7 @@
 import datetime as dt
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import connection
 from django.test import TestCase, skipUnlessDBFeature
@@ -12,7 +13,7 @@ from django.urls import reverse
 from departments.access import Role
 from departments.admin_base import ConflictChecked, TrackedAdmin
 from departments.conflicts import ConflictCheckedForm
-from departments.models import Department, StaffingCount, StaffingSnapshot
+from departments.models import Department, ReportingPeriod, StaffingCount, StaffingSnapshot
 from programs.models import CouncilRequest
 
 from .factories import (
@@ -253,6 +254,22 @@ class StaffingConcurrentEditTests(TestCase):
         response = self.save(self.second, second, **{"counts-0-actual": "5"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(list(self.snapshot.counts.values_list("actual", flat=True)), [5])
+
+    def test_the_refusal_speaks_english_in_the_english_admin(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        self.save(self.first, first, **{"counts-1-actual": "3"})
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.save(self.second, second, **{"counts-1-actual": "7"})
+        self.assertContains(response, "Not saved: kim saved this item at")
+        self.assertContains(response, "Your input is still in the form.")
+
+    def test_a_page_that_cannot_be_saved_carries_no_token(self):
+        # An approved quarter's rows are read-only: no hidden field, no empty column.
+        ReportingPeriod.objects.create(
+            department=self.department, year=2025, quarter=2, status="approved"
+        )
+        self.client.force_login(self.first)
+        self.assertNotContains(self.client.get(self.url), "loaded_state")
 
     @skipUnlessDBFeature("has_select_for_update")
     def test_the_row_read_again_stays_locked_until_the_save_commits(self):
