@@ -16,6 +16,7 @@ from departments.conflicts import ConflictCheckedForm
 from departments.models import Department, ReportingPeriod, StaffingCount, StaffingSnapshot
 from programs.models import CouncilRequest
 
+from .budget_factories import make_line
 from .factories import (
     ROW_BUILDERS,
     SHARED_ROW_BUILDERS,
@@ -25,6 +26,7 @@ from .factories import (
     make_user,
     make_vehicle_size,
 )
+from .program_factories import make_program, make_progress
 
 OUR_APPS = {"departments", "budgets", "programs", "reports_site", "council"}
 
@@ -351,3 +353,44 @@ def test_dates_are_compared_as_stored():
     snapshot = StaffingSnapshot(as_of=dt.date(2025, 5, 31))
     field = StaffingSnapshot._meta.get_field("as_of")
     assert field.to_python(plain(field, snapshot)) == snapshot.as_of
+
+
+class ProgramConcurrentEditTests(TestCase):
+    """A program page: typed outlines in a stacked inline, budget lines many-to-many."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.department = make_department("총무과")
+        cls.first = make_user(Role.STAFF, cls.department, username="kim")
+        cls.second = make_user(Role.STAFF, cls.department, username="lee")
+        cls.program = make_program(cls.department)
+        cls.entry = make_progress(cls.program, achievements="□ 청사 관리\r\n  - 외벽 보수")
+        cls.url = reverse("admin:programs_program_change", args=[cls.program.pk])
+
+    def open_page(self, user):
+        self.client.force_login(user)
+        return posted(self.client.get(self.url), "program_form")
+
+    def save(self, user, data, **changes):
+        self.client.force_login(user)
+        return self.client.post(self.url, data | {k: [v] for k, v in changes.items()})
+
+    def test_the_second_edit_of_an_outline_is_refused_and_the_first_kept(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        first_text = first["progress-0-achievements"][0] + "\r\n  - 조명 교체"
+        response = self.save(self.first, first, **{"progress-0-achievements": first_text})
+        self.assertEqual(response.status_code, 302)
+        response = self.save(self.second, second, **{"progress-0-plans": "- 내년 계획"})
+        self.assertContains(response, "주요 추진실적: □ 청사 관리")
+        self.assertContains(response, "- 조명 교체")
+        self.entry.refresh_from_db()
+        self.assertIn("조명 교체", self.entry.achievements)
+        self.assertNotIn("내년 계획", self.entry.plans)
+
+    def test_a_budget_line_linked_meanwhile_is_kept_when_only_a_progress_row_is_edited(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        line = make_line(self.department, "청사 관리")
+        self.save(self.first, first, budget_lines=str(line.pk))
+        response = self.save(self.second, second, **{"progress-0-plans": "- 내년 계획"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(list(self.program.budget_lines.all()), [line])
