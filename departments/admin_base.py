@@ -48,13 +48,27 @@ class ConflictChecked:
         cls.form = with_conflict_check(cls.form)
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return token_in_fieldsets(fieldsets, self.may_save(request, obj))
+
+    def may_save(self, request, obj):
         # obj is the row (or, for an inline, its parent); an add form has nothing to guard.
-        editable = obj is not None and self.has_change_permission(request, obj)
-        return token_in_fieldsets(super().get_fieldsets(request, obj), editable)
+        return obj is not None and self.has_change_permission(request, obj)
 
 
 class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
     """The base of every ModelAdmin: history kept, concurrent edits never lost."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "reverting", False):
+            form = type(form.__name__, (form,), {"loaded_from_store": True})
+        return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The revert form shows an old version; what it must not undo is the stored row.
+        request.reverting = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_changelist_form(self, request, **kwargs):
         return with_conflict_check(super().get_changelist_form(request, **kwargs))
@@ -72,6 +86,11 @@ class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
 
 
 class ConflictCheckedInline(ConflictChecked):
+    def may_save(self, request, obj):
+        # A read-only parent (a locked quarter) shows its inline rows read-only too.
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        return super().may_save(request, obj) and parent_admin.has_change_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         return with_deleted_rows_check(super().get_formset(request, obj, **kwargs))
 

@@ -94,6 +94,7 @@ class ConflictCheckedForm(forms.ModelForm):
 
     loaded_state = LoadedStateField()
     kept_as_saved = False  # this form was left as loaded and keeps what was saved meanwhile
+    loaded_from_store = False  # the instance is an old version (a revert form), not the row
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,17 +102,29 @@ class ConflictCheckedForm(forms.ModelForm):
         self.checked_names = [
             name for name in self.fields if name in names and not self.fields[name].disabled
         ]
-        if self.instance.pk is not None:
+        if self.instance.pk is not None and not self.is_bound:
+            loaded = self.instance
+            if self.loaded_from_store:
+                loaded = self._meta.model._base_manager.get(pk=self.instance.pk)
             self.initial[FIELD_NAME] = SIGNER.sign_object(
-                state_of(self.instance, self.checked_names), compress=True
+                state_of(loaded, self.checked_names), compress=True
             )
 
     def clean(self):
         cleaned = super().clean()
-        loaded = cleaned.get(FIELD_NAME)
-        if loaded is not None:
+        loaded = self.cleaned_data.get(FIELD_NAME)
+        if loaded is not None and self.would_write() and self.is_token_of_this_row(loaded):
             self.check_saved_meanwhile(loaded)
         return cleaned
+
+    def is_token_of_this_row(self, loaded):
+        # No instance: the formset found no row with the posted id (deleted meanwhile).
+        return self.instance.pk is None or self.instance.pk == loaded["pk"]
+
+    def would_write(self):
+        # A change form is always saved; a formset (inline, editable list) saves only the
+        # rows that differ from the row read for this request, so the others need no check.
+        return self.prefix is None or bool(self.changed_data)
 
     def check_saved_meanwhile(self, loaded):
         opts, values = self._meta.model._meta, loaded["values"]

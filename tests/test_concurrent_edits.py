@@ -3,16 +3,20 @@
 import datetime as dt
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.contrib import admin
-from django.test import TestCase
+from django.db import connection
+from django.test import TestCase, skipUnlessDBFeature
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.access import Role
 from departments.admin_base import ConflictChecked, TrackedAdmin
 from departments.conflicts import ConflictCheckedForm
-from departments.models import Department, StaffingCount, StaffingSnapshot
+from departments.models import Department, ReportingPeriod, StaffingCount, StaffingSnapshot
 from programs.models import CouncilRequest
 
+from .budget_factories import make_line
 from .factories import (
     ROW_BUILDERS,
     SHARED_ROW_BUILDERS,
@@ -22,6 +26,7 @@ from .factories import (
     make_user,
     make_vehicle_size,
 )
+from .program_factories import make_program, make_progress
 
 OUR_APPS = {"departments", "budgets", "programs", "reports_site", "council"}
 
@@ -252,6 +257,49 @@ class StaffingConcurrentEditTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.assertEqual(list(self.snapshot.counts.values_list("actual", flat=True)), [5])
 
+    def test_the_refusal_speaks_english_in_the_english_admin(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        self.save(self.first, first, **{"counts-1-actual": "3"})
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.save(self.second, second, **{"counts-1-actual": "7"})
+        self.assertContains(response, "Not saved: kim saved this item at")
+        self.assertContains(response, "Your input is still in the form.")
+
+    def test_a_page_that_cannot_be_saved_carries_no_token(self):
+        # An approved quarter's rows are read-only: no hidden field, no empty column.
+        ReportingPeriod.objects.create(
+            department=self.department, year=2025, quarter=2, status="approved"
+        )
+        self.client.force_login(self.first)
+        self.assertNotContains(self.client.get(self.url), "loaded_state")
+
+    @skipUnlessDBFeature("has_select_for_update")
+    def test_the_row_read_again_stays_locked_until_the_save_commits(self):
+        # Two saves at the same instant: the second waits for the first, then sees its edit.
+        data = self.open_page(self.first)
+        with CaptureQueriesContext(connection) as queries:
+            self.save(self.first, data, **{"counts-1-actual": "3"})
+        locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+        self.assertEqual(len(locked), 2, "the snapshot and the edited staffing row")
+
+    def test_reverting_to_an_old_version_still_works_and_is_checked_too(self):
+        self.snapshot.note = "옛 비고"
+        self.snapshot.save()
+        old = self.snapshot.history.latest("history_date")
+        self.snapshot.note = "새 비고"
+        self.snapshot.save()
+        url = reverse(
+            "admin:departments_staffingsnapshot_simple_history",
+            args=[self.snapshot.pk, old.history_id],
+        )
+        self.client.force_login(self.first)
+        revert = posted(self.client.get(url), "historicalstaffingsnapshot_form")
+        stale = dict(revert)
+        self.assertEqual(self.client.post(url, revert).status_code, 302)
+        self.assertEqual(StaffingSnapshot.objects.get().note, "옛 비고")
+        # The same revert page, opened before that revert was saved, is refused now.
+        self.assertContains(self.client.post(url, stale), "비고: 새 비고 → 옛 비고")
+
     def test_a_row_added_meanwhile_is_kept(self):
         first, second = self.open_page(self.first), self.open_page(self.second)
         grade = make_grade(name="7급", order=7)
@@ -305,3 +353,44 @@ def test_dates_are_compared_as_stored():
     snapshot = StaffingSnapshot(as_of=dt.date(2025, 5, 31))
     field = StaffingSnapshot._meta.get_field("as_of")
     assert field.to_python(plain(field, snapshot)) == snapshot.as_of
+
+
+class ProgramConcurrentEditTests(TestCase):
+    """A program page: typed outlines in a stacked inline, budget lines many-to-many."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.department = make_department("총무과")
+        cls.first = make_user(Role.STAFF, cls.department, username="kim")
+        cls.second = make_user(Role.STAFF, cls.department, username="lee")
+        cls.program = make_program(cls.department)
+        cls.entry = make_progress(cls.program, achievements="□ 청사 관리\r\n  - 외벽 보수")
+        cls.url = reverse("admin:programs_program_change", args=[cls.program.pk])
+
+    def open_page(self, user):
+        self.client.force_login(user)
+        return posted(self.client.get(self.url), "program_form")
+
+    def save(self, user, data, **changes):
+        self.client.force_login(user)
+        return self.client.post(self.url, data | {k: [v] for k, v in changes.items()})
+
+    def test_the_second_edit_of_an_outline_is_refused_and_the_first_kept(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        first_text = first["progress-0-achievements"][0] + "\r\n  - 조명 교체"
+        response = self.save(self.first, first, **{"progress-0-achievements": first_text})
+        self.assertEqual(response.status_code, 302)
+        response = self.save(self.second, second, **{"progress-0-plans": "- 내년 계획"})
+        self.assertContains(response, "주요 추진실적: □ 청사 관리")
+        self.assertContains(response, "- 조명 교체")
+        self.entry.refresh_from_db()
+        self.assertIn("조명 교체", self.entry.achievements)
+        self.assertNotIn("내년 계획", self.entry.plans)
+
+    def test_a_budget_line_linked_meanwhile_is_kept_when_only_a_progress_row_is_edited(self):
+        first, second = self.open_page(self.first), self.open_page(self.second)
+        line = make_line(self.department, "청사 관리")
+        self.save(self.first, first, budget_lines=str(line.pk))
+        response = self.save(self.second, second, **{"progress-0-plans": "- 내년 계획"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(list(self.program.budget_lines.all()), [line])
