@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from departments.admin_base import HistoryAdmin
 
 from .models import Committee
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(HistoryAdmin):
     list_display = ["name", "council", "order", "department_count"]
     list_filter = ["council"]
     search_fields = ["name", "departments__name"]

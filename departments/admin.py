@@ -9,10 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from .access import departments_for, sees_all_departments
-from .admin_base import DepartmentScopedAdmin, ScopedInline
+from .admin_base import DepartmentScopedAdmin, HistoryAdmin, ScopedInline
 from .imports import SpreadsheetAdmin
 from .models import (
     Department,
@@ -85,9 +84,10 @@ class GradeInline(admin.TabularInline):
 
 
 @admin.register(PositionClass)
-class PositionClassAdmin(SimpleHistoryAdmin):
+class PositionClassAdmin(HistoryAdmin):
     list_display = ["name", "order", "grade_names"]
     inlines = [GradeInline]
+    history_children = ("grades",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("grades")
@@ -103,9 +103,10 @@ class VehicleSizeInline(admin.TabularInline):
 
 
 @admin.register(VehicleCategory)
-class VehicleCategoryAdmin(SimpleHistoryAdmin):
+class VehicleCategoryAdmin(HistoryAdmin):
     list_display = ["name", "order", "size_names"]
     inlines = [VehicleSizeInline]
+    history_children = ("sizes",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sizes")

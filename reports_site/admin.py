@@ -6,9 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from departments.admin_base import DepartmentScopedAdmin, ScopedInline
+from departments.admin_base import DepartmentScopedAdmin, HistoryAdmin, ScopedInline
 
 from . import editions, pdf, tasks
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
@@ -37,7 +36,7 @@ def stored_pdf(edition, filename):
 
 
 @admin.register(CouncilSession)
-class CouncilSessionAdmin(SimpleHistoryAdmin):
+class CouncilSessionAdmin(HistoryAdmin):
     list_display = ["__str__", "council", "starts_on", "ends_on"]
     list_filter = ["council", "kind"]
     date_hierarchy = "starts_on"
