@@ -93,7 +93,10 @@ class BudgetLine(PeriodLockedModel):
         _("전년도 최종예산(천원)"),
         null=True,
         blank=True,
-        help_text=_("증감액·증감률의 기준. 없으면 증감률은 '순증'으로 나갑니다."),
+        help_text=_(
+            "증감액·증감률의 기준. 다른 사업에는 있고 이 사업에 없으면 '순증', "
+            "어느 사업에도 없으면 '-'로 나갑니다."
+        ),
     )
     history = HistoricalRecords()
 

@@ -5,8 +5,8 @@ format them. Each derived figure has exactly one formula, in `_derive`:
 
 - 잔액 (remainder) = budget − executed
 - 집행률 (rate) = executed / budget × 100
-- 증감액 (change) = budget − prior (a line without a prior base counts from 0)
-- 증감률 (change_rate) = change / prior × 100; None without a prior base ("순증")
+- 증감액 (change), 증감률 (change_rate): `year_change`, the one rule for every comparison
+  with a base year (the prior budget here, last year's figures in `council.compare`)
 - 구성비 (share) = budget / parent's budget × 100 (top lines: of the total)
 
 Percentages are Decimals rounded half up to ``places`` decimals (1 by default; the 2008
@@ -37,6 +37,28 @@ def percent(part, whole, places=1):
         return ratio.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class YearChange:
+    change: int | None = None  # None: nothing to compare with, shown "-"
+    rate: Decimal | None = None
+    is_new: bool = False  # a figure the base year did not have: shown "순증"
+
+
+def year_change(current, base, base_year_known, places=1):
+    """증감 of a figure against its base-year figure, the same rule wherever one is shown.
+
+    Without a base year at all (no line has a prior budget, no figures last year) there is
+    nothing to compare with: no change, not the whole figure. In a known base year, a figure
+    without a base is new (순증) and all of it is the change.
+    """
+    if current is None or not base_year_known:
+        return YearChange()
+    if not base:
+        return YearChange(current, None, bool(current))
+    change = current - base
+    return YearChange(change, percent(change, base, places))
+
+
 def _sum(values):
     """The sum of the figures present; None when none is (shown as "-")."""
     present = [value for value in values if value is not None]
@@ -61,12 +83,8 @@ class BudgetRow:
     change: int | None = None
     change_rate: Decimal | None = None
     share: Decimal | None = None
+    is_new: bool = False  # no prior budget where the table has them: 증감률 "순증"
     children: list["BudgetRow"] = field(default_factory=list)
-
-    @property
-    def is_new(self):
-        """증감률 is printed as "순증": there is a budget but no prior base."""
-        return bool(self.budget) and not self.prior
 
     @property
     def level_label(self):
@@ -91,14 +109,14 @@ class BudgetTable:
         return next(row for row in self.rows if row.line_id == line_id)
 
 
-def _derive(row, base, places):
-    """Sets the derived figures of a row whose amounts are known; base: 구성비 denominator."""
+def _derive(row, base, places, has_prior):
+    """Sets the derived figures of a row whose amounts are known; base: 구성비 denominator;
+    has_prior: whether the table has prior budgets at all (the base year is known)."""
     if row.budget is not None and row.executed is not None:
         row.remainder = row.budget - row.executed
     row.rate = percent(row.executed, row.budget, places)
-    if row.budget is not None:
-        row.change = row.budget - (row.prior or 0)
-    row.change_rate = percent(row.change, row.prior, places)
+    change = year_change(row.budget, row.prior, has_prior, places)
+    row.change, row.change_rate, row.is_new = change.change, change.rate, change.is_new
     row.share = percent(row.budget, base, places)
 
 
@@ -129,10 +147,10 @@ def _build(line, children_of, latest, depth):
     return row
 
 
-def _derive_tree(rows, base, places):
+def _derive_tree(rows, base, places, has_prior):
     for row in rows:
-        _derive(row, base, places)
-        _derive_tree(row.children, row.budget, places)
+        _derive(row, base, places, has_prior)
+        _derive_tree(row.children, row.budget, places, has_prior)
 
 
 def _flatten(rows):
@@ -171,8 +189,9 @@ def budget_table(
     roots = [_build(line, children_of, latest, 0) for line in children_of[None]]
     total = BudgetRow(name=str(TOTAL_LABEL))
     _add_up(total, roots)
-    _derive(total, total.budget, places)
-    _derive_tree(roots, total.budget, places)
+    has_prior = any(line["prior_budget"] is not None for line in lines)
+    _derive(total, total.budget, places, has_prior)
+    _derive_tree(roots, total.budget, places, has_prior)
     return BudgetTable(year, kind, places, total.as_of, total, roots, list(_flatten(roots)))
 
 

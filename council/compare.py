@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Subquery
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
-from budgets.tables import percent
+from budgets.tables import percent, year_change
 from departments.models import StaffingCount, StaffingSnapshot
 from programs.models import ProgressEntry
 from reports_site.models import BriefingSection
@@ -36,10 +36,6 @@ def _as_date(value):
 
 def _number(value):
     return Decimal(value) if isinstance(value, str) else value
-
-
-def _minus(a, b):
-    return None if a is None or b is None else a - b
 
 
 # Budget: 예산현황 with last year and the plan -------------------------------------------
@@ -118,9 +114,10 @@ def top_line_figures(department, year, as_of):
     return lines, total
 
 
-def _budget_row(row, last, planned):
+def _budget_row(row, last, planned, last_year_known):
     budget, executed = row["budget"], row["executed"]
     last = last or Figures()
+    change = year_change(budget, last.budget, last_year_known)
     return {
         "name": row["name"],
         "budget": budget,
@@ -129,9 +126,9 @@ def _budget_row(row, last, planned):
         "last_budget": last.budget,
         "last_executed": last.executed,
         "last_rate": last.rate,
-        "change": _minus(budget, last.budget or 0),
-        "executed_change": _minus(executed, last.executed),
-        "is_new": not last.budget,
+        "change": change.change,
+        "executed_change": year_change(executed, last.executed, last_year_known).change,
+        "is_new": change.is_new,
         "planned": planned,
         "planned_rate": percent(planned, budget),
         "behind": bool(planned) and (executed or 0) < planned,
@@ -146,9 +143,11 @@ def budget_comparison(department, budget):
     last_as_of = year_earlier(as_of)
     last, last_total = top_line_figures(department, budget["year"] - 1, last_as_of)
     planned = plan_to_date(department, as_of)
-    total = _budget_row(budget["total"], last_total, sum(planned.values()) or None)
+    known = last_total.budget is not None  # last year has figures by that date
+    total = _budget_row(budget["total"], last_total, sum(planned.values()) or None, known)
     rows = [
-        _budget_row(row, last.get(row["name"]), planned.get(row["name"])) for row in budget["rows"]
+        _budget_row(row, last.get(row["name"]), planned.get(row["name"]), known)
+        for row in budget["rows"]
     ]
     last_day = last_total.as_of or last_as_of
     return {"as_of": as_of, "last_as_of": last_day, "total": total, "rows": rows}
@@ -199,18 +198,20 @@ def staffing_comparison(department, staffing):
     this = class_totals(staffing["table"])
     last, last_as_of = _last_year_classes(department, year_earlier(as_of))
     names = list(this) + [name for name in last if name not in this]
-    rows = [_staffing_row(name, this.get(name), last.get(name)) for name in names]
+    known = bool(last)  # a table a year earlier
+    rows = [_staffing_row(name, this.get(name), last.get(name), known) for name in names]
     total = _staffing_row(
         None,
         tuple(sum(r[k] or 0 for r in rows) for k in ("authorised", "actual")),
         tuple(sum(r[k] or 0 for r in rows) for k in ("last_authorised", "last_actual"))
         if last
         else None,
+        known,
     )
     return {"as_of": as_of, "last_as_of": last_as_of, "rows": rows, "total": total}
 
 
-def _staffing_row(name, this, last):
+def _staffing_row(name, this, last, last_year_known):
     authorised, actual = this or (None, None)
     last_authorised, last_actual = last or (None, None)
     return {
@@ -219,8 +220,9 @@ def _staffing_row(name, this, last):
         "actual": actual,
         "last_authorised": last_authorised,
         "last_actual": last_actual,
-        "authorised_change": _minus(authorised or 0, last_authorised) if last else None,
-        "actual_change": _minus(actual or 0, last_actual) if last else None,
+        # a class gone since last year has 0 now; one new this year had none then
+        "authorised_change": year_change(authorised or 0, last_authorised, last_year_known).change,
+        "actual_change": year_change(actual or 0, last_actual, last_year_known).change,
     }
 
 
@@ -249,11 +251,13 @@ def program_comparison(department, programs, as_of):
         .values("program__title", "budget", "executed")
     )
     last = {entry["program__title"]: entry for entry in entries}  # the latest quarter wins
+    known = any(entry["budget"] is not None for entry in last.values())
     rows = []
     for program in programs:
         budget = program["budget"] or {}
         before = last.get(program["title"], {})
         _code, kind, order = split_program_id(program["id"])
+        change = year_change(budget.get("budget"), before.get("budget"), known)
         rows.append(
             {
                 "id": program["id"],
@@ -267,7 +271,8 @@ def program_comparison(department, programs, as_of):
                 "last_budget": before.get("budget"),
                 "last_executed": before.get("executed"),
                 "last_rate": percent(before.get("executed"), before.get("budget")),
-                "change": _minus(budget.get("budget"), before.get("budget")),
+                "change": change.change,
+                "is_new": change.is_new,
             }
         )
     return {"year": as_of.year, "rows": rows}

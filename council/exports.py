@@ -51,6 +51,12 @@ def _rows(spec, items):
     return [[key(item) if callable(key) else item[key] for key in spec] for item in items]
 
 
+def _change(row):
+    """증감 as the page prints it (budgets.tables.year_change): 순증 for a new line, nothing
+    without a base year."""
+    return _("순증") if row["is_new"] else row["change"]
+
+
 MONEY = gettext_lazy("천원")
 PEOPLE = gettext_lazy("명")
 
@@ -62,7 +68,7 @@ BUDGET = [
     ((gettext_lazy("전년 동기 예산액"), "amount", MONEY), "last_budget"),
     ((gettext_lazy("전년 동기 집행액"), "amount", MONEY), "last_executed"),
     ((gettext_lazy("전년 동기 집행률"), "rate", "%"), "last_rate"),
-    ((gettext_lazy("예산 증감"), "amount", MONEY), "change"),
+    ((gettext_lazy("예산 증감"), "amount", MONEY), _change),
     ((gettext_lazy("집행 증감"), "amount", MONEY), "executed_change"),
     ((gettext_lazy("계획 집행액"), "amount", MONEY), "planned"),
     ((gettext_lazy("계획 집행률"), "rate", "%"), "planned_rate"),
@@ -86,7 +92,7 @@ PROGRAMS = [
     ((gettext_lazy("전년 동기 예산액"), "amount", MONEY), "last_budget"),
     ((gettext_lazy("전년 동기 집행액"), "amount", MONEY), "last_executed"),
     ((gettext_lazy("전년 동기 집행률"), "rate", "%"), "last_rate"),
-    ((gettext_lazy("예산 증감"), "amount", MONEY), "change"),
+    ((gettext_lazy("예산 증감"), "amount", MONEY), _change),
 ]
 BUDGET_DETAIL = [
     ((gettext_lazy("사업명"), "text", ""), lambda row: "  " * row["depth"] + row["name"]),

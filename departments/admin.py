@@ -86,6 +86,7 @@ class GradeInline(TabularInline):
 class PositionClassAdmin(TrackedAdmin):
     list_display = ["name", "order", "grade_names"]
     inlines = [GradeInline]
+    history_children = ("grades",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("grades")
@@ -103,6 +104,7 @@ class VehicleSizeInline(TabularInline):
 class VehicleCategoryAdmin(TrackedAdmin):
     list_display = ["name", "order", "size_names"]
     inlines = [VehicleSizeInline]
+    history_children = ("sizes",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sizes")

@@ -12,7 +12,7 @@ from .conflicts import (
     with_conflict_check,
     with_deleted_rows_check,
 )
-from .history import child_changes
+from .history import ValueDisplay, child_changes
 from .locking import is_locked
 from .models import Department
 
@@ -56,7 +56,35 @@ class ConflictChecked:
         return obj is not None and self.has_change_permission(request, obj)
 
 
-class TrackedAdmin(ConflictChecked, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin with every change shown: the oldest entry of a page diffed
+    against the one before it, no "None" for an empty reason, user or value."""
+
+    object_history_template = "admin/history_with_children.html"
+    object_history_list_template = "admin/history_list.html"
+    history_children: tuple[str, ...] = ()  # inline relations whose edits are listed too
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        children = child_changes(obj, self.history_children) if obj else []
+        context = {"child_changes": children}
+        return super().history_view(request, object_id, context | (extra_context or {}))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ValueDisplay(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        oldest = records[-1] if records else None
+        before = oldest.prev_record if oldest and oldest.history_type == "~" else None
+        if before is not None:  # its predecessor is on the next page
+            delta = oldest.diff_against(before, foreign_keys_are_objs=foreign_keys_are_objs)
+            helper = self.get_historical_record_context_helper(request, oldest)
+            oldest.history_delta_changes = helper.context_for_delta_changes(delta)
+
+
+class TrackedAdmin(ConflictChecked, HistoryAdmin):
     """The base of every ModelAdmin: history kept, concurrent edits never lost."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -123,8 +151,6 @@ class DepartmentScopedAdmin(TrackedAdmin):
     """
 
     department_path = "department"
-    history_children: tuple[str, ...] = ()
-    object_history_template = "admin/history_with_children.html"
 
     def scope_lookup(self):
         return f"{self.department_path}__in" if self.department_path else "pk__in"
@@ -155,11 +181,6 @@ class DepartmentScopedAdmin(TrackedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not is_locked(obj) and super().has_delete_permission(request, obj)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        context = {"child_changes": child_changes(obj, self.history_children)}
-        return super().history_view(request, object_id, context | (extra_context or {}))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.get_object(request, object_id)

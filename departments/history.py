@@ -2,6 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.models import registered_models
+from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_manager_for_model
+
 
 @dataclass
 class Change:
@@ -12,6 +18,27 @@ class Change:
     field: str
     old: object
     new: object
+    reason: str
+
+
+def shown(field, value):
+    """A recorded value as a person reads it: a choice by its label, nothing as "-"."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return _("예") if value else _("아니요")
+    choices = dict(field.flatchoices) if field and field.choices else {}
+    return str(choices.get(value, value))
+
+
+class ValueDisplay(HistoricalRecordContextHelper):
+    """simple_history's change list with values shown as `shown` does ("-", not "None")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        return shown(field, value)
 
 
 def child_changes(obj, relation_names):
@@ -28,10 +55,12 @@ def child_changes(obj, relation_names):
 def _deltas(records):
     previous = None
     for record in records:
-        if previous is not None and previous.id == record.id and record.history_type == "~":
-            for change in record.diff_against(previous).changes:
+        first = previous is None or previous.id != record.id
+        if record.history_type == "~" and not first:
+            delta = record.diff_against(previous, foreign_keys_are_objs=True)
+            for change in delta.changes:
                 yield _change(record, change.field, change.old, change.new)
-        elif record.history_type in "+-":
+        else:  # created, deleted, or a row edited before history was kept
             yield _change(record, "", "", "")
         previous = record
 
@@ -44,6 +73,40 @@ def _change(record, field_name, old, new):
         kind=record.get_history_type_display(),
         row=str(record.instance),
         field=str(field.verbose_name) if field else "",
-        old=old,
-        new=new,
+        old=shown(field, old) if field else "",
+        new=shown(field, new) if field else "",
+        reason=record.history_change_reason or "",
     )
+
+
+@transaction.atomic
+def record_baseline(reason):
+    """A history row for every record whose current state history does not show.
+
+    Rows saved without history (loaddata saves raw) would otherwise have no "before" for
+    their first edit. Records whose latest history matches them are left alone, so running
+    this again adds nothing. Returns how many rows were recorded.
+    """
+    added = 0
+    for model in registered_models.values():
+        if hasattr(model._meta, "simple_history_manager_attribute"):  # not an m2m table
+            added += _record_model_baseline(model, reason)
+    return added
+
+
+def _record_model_baseline(model, reason):
+    history = get_history_manager_for_model(model)
+    fields = [f.attname for f in history.model.tracked_fields]
+    latest = {}
+    for row in history.order_by("history_date", "history_id").values("history_type", *fields):
+        latest[row[model._meta.pk.attname]] = row
+    missing, changed = [], []
+    for instance in model._default_manager.all():
+        row = latest.get(instance.pk)
+        if row is None or row["history_type"] == "-":
+            missing.append(instance)
+        elif any(row[name] != getattr(instance, name) for name in fields):
+            changed.append(instance)
+    history.bulk_history_create(missing, default_change_reason=reason)
+    history.bulk_history_create(changed, update=True, default_change_reason=reason)
+    return len(missing) + len(changed)

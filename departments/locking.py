@@ -40,25 +40,42 @@ def ensure_unlocked(keys):
         return
     lineage = _ancestors({department for department, _, _ in keys})
     everyone = set().union(*lineage.values()) if lineage else set()
-    locked = (
+    rows = (
         apps.get_model("departments", "ReportingPeriod")
         .objects.filter(
             department__in=everyone,
             year__in={year for _, year, _ in keys},
             status__in=LOCKED_STATUSES,
         )
-        .values_list("department", "year", "quarter")
+        .values_list("department", "year", "quarter", "status")
     )
-    locked = set(locked)
+    locked = {(department, year, quarter): status for department, year, quarter, status in rows}
     for department, year, quarter in keys:
-        for unit in lineage.get(department, {department}):
-            if any((unit, year, q) in locked for q in ([quarter] if quarter else range(1, 5))):
-                period = _("%(year)s년 %(quarter)s분기") if quarter else _("%(year)s년")
-                raise PeriodLocked(
-                    _("%(period)s 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요.")
-                    % {"period": period % {"year": year, "quarter": quarter}},
-                    code="period_locked",
-                )
+        statuses = {
+            locked.get((unit, year, q))
+            for unit in lineage.get(department, {department})
+            for q in ([quarter] if quarter else range(1, 5))
+        } - {None}
+        if statuses:
+            period = _("%(year)s년 %(quarter)s분기") if quarter else _("%(year)s년")
+            closed = "closed" in statuses  # only the clerk lifts a close
+            raise PeriodLocked(
+                LOCKED_MESSAGES["closed" if closed else "approved"]
+                % {"period": period % {"year": year, "quarter": quarter}},
+                code="period_locked",
+            )
+
+
+# Staff cannot reopen a period: the message says who can (departments.workflow.ACTIONS).
+LOCKED_MESSAGES = {
+    "approved": _(
+        "%(period)s 자료는 승인되어 잠겨 있습니다. 고치려면 부서 검토자나 의회 담당자에게 "
+        "재개를 요청하세요."
+    ),
+    "closed": _(
+        "%(period)s 자료는 마감되어 잠겨 있습니다. 고치려면 의회 담당자에게 마감 해제를 요청하세요."
+    ),
+}
 
 
 def is_locked(obj):

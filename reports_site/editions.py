@@ -1,14 +1,20 @@
 """Publishing: a briefing's data and PDF frozen as a numbered edition, and what changed."""
 
+import difflib
 import hashlib
+import re
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from . import pdf
 from .models import Briefing, Edition
 from .report import build_report, content_hash
+from .templatetags.briefing import kdate, signed
 
 
 def latest_edition(briefing):
@@ -96,77 +102,249 @@ def publish_booklet(session, user=None, progress=None):
 
 
 # What changed between two editions ---------------------------------------------------------
+#
+# Both editions hold the same kind of tree (report.build_report), so the walk is generic: a
+# field or section kind added to the report is compared without code here. Lists are matched
+# as sequences by each item's identity, so an inserted line reads as one line added, not as
+# every later line revised.
 
-FIGURES = ("budget", "executed", "rate", "prior", "change", "total", "count", "target", "actual")
-
-
-def _label(node, fallback):
-    for key in ("heading", "title", "name", "label", "category", "status"):
-        if isinstance(node, dict) and node.get(key):
-            return str(node[key])
-    return fallback
-
-
-def _key(node, index):
-    if isinstance(node, dict):
-        for key in ("id", "name", "title", "label", "year"):
-            if node.get(key) not in (None, ""):
-                return (key, node[key])
-    return ("index", index)
+# Machine ids and values derived from fields that are compared themselves.
+SKIPPED = frozenset(
+    {"id", "code", "numeral", "mark", "depth", "is_note", "is_new", "leased", "buildings"}
+)
+# Numbers that are not amounts: printed without thousands separators.
+PLAIN_NUMBERS = frozenset({"year", "quarter", "number", "level"})
+# Keys whose value names the item: the first one present labels it in the path.
+LABELS = ("heading", "title", "name", "label", "text", "category", "kind", "status", "year")
+# Lists of items that are a field of their owner (a program's 향후계획) and so are named in
+# the path; other lists of items (sections, programs, rows) let each item name itself.
+NAMED_LISTS = frozenset(
+    {"overview", "achievements", "plans", "schedule", "kpis", "extensions", "contacts", "counts"}
+)
+DECIMAL = re.compile(r"-?\d+\.\d+")
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def changes(old, new):
-    """Figures revised and items (programs, lines …) added or removed, old → new edition."""
+    """Every difference from the old edition's data to the new one's, in reading order.
+
+    Each is {"change": "added" | "removed" | "revised", "where": [path], "what": label}, a
+    revision with "old" and "new" as printed (1,234; △11; 2025. 5. 31.).
+    """
     found = []
-    _compare(old, new, [], found)
+    _compare(_with_named_cells(old), _with_named_cells(new), [], found)
     return found
+
+
+def _with_named_cells(node):
+    """Count tables (groups of columns, rows of cells) with each cell under its column's name,
+    so that a column added or removed shifts nothing and a change names its column."""
+    if isinstance(node, list):
+        return [_with_named_cells(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _with_named_cells(value) for key, value in node.items()}
+    groups = node.get("groups")
+    if groups and all(isinstance(g, dict) and "columns" in g for g in groups):
+        columns = [
+            f"{group['name']} {column}".strip()
+            for group in node.pop("groups")
+            for column in group["columns"]
+        ]
+        for row in node.get("rows", []):
+            row["cells"] = dict(zip(columns, row["cells"], strict=False))
+    return node
 
 
 def _compare(old, new, path, found):
     if isinstance(old, dict) and isinstance(new, dict):
-        for key in old.keys() | new.keys():
-            _compare_field(key, old.get(key), new.get(key), path, found)
+        for key in [*old, *(k for k in new if k not in old)]:
+            if key not in SKIPPED:
+                _compare_field(key, old.get(key), new.get(key), path, found)
     elif isinstance(old, list) and isinstance(new, list):
-        before = {_key(item, i): item for i, item in enumerate(old)}
-        after = {_key(item, i): item for i, item in enumerate(new)}
-        for key, item in before.items():
-            if key not in after and key[0] != "index":
-                found.append({"change": "removed", "where": path, "what": _label(item, "")})
-        for key, item in after.items():
-            if key not in before and key[0] != "index":
-                found.append({"change": "added", "where": path, "what": _label(item, "")})
-            elif key in before:
-                _compare(before[key], item, [*path, _label(item, str(key[1]))], found)
-
-
-def _scalars(value):
-    return isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
+        _compare_lists(old, new, path, found)
 
 
 def _compare_field(key, old, new, path, found):
-    if key == "cells" and _scalars(old) and _scalars(new):  # a count table's row
-        if old != new:
-            found.append(
-                {"change": "revised", "where": path, "what": _("표의 칸"), "old": old, "new": new}
-            )
-    elif isinstance(old, dict | list) or isinstance(new, dict | list):
-        _compare(old or type(new or old)(), new or type(old or new)(), path, found)
-    elif key in FIGURES and old != new:
-        found.append(
-            {"change": "revised", "where": path, "what": _figure_name(key), "old": old, "new": new}
+    if isinstance(old, dict | list) or isinstance(new, dict | list):
+        part = _part_name(key, old, new)
+        where = [*path, part] if part else path
+        if old in (None, "") or new in (None, ""):  # a whole part appeared or went
+            change = "added" if old in (None, "") else "removed"
+            if part and (old or new):
+                found.append({"change": change, "where": path, "what": part})
+            elif old or new:
+                _compare(old or type(new)(), new or type(old)(), where, found)
+        else:
+            _compare(old, new, where, found)
+    elif old != new and not (old in (None, "") and new in (None, "")):
+        plain = key in PLAIN_NUMBERS
+        found.append(_revised(path, _field_name(key), _shown(old, plain), _shown(new, plain)))
+
+
+def _compare_lists(old, new, path, found):
+    matcher = difflib.SequenceMatcher(None, [_key(i) for i in old], [_key(i) for i in new], False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = old[i1:i2], new[j1:j2]
+        # A replaced item without an id (an outline line, a row) is the same item revised.
+        has_id = any(_has_id(item) for item in olds + news)
+        paired = min(len(olds), len(news)) if tag == "equal" or not has_id else 0
+        for before, after in zip(olds[:paired], news[:paired], strict=True):
+            _compare_items(before, after, path, found, same=tag == "equal")
+        for item in olds[paired:]:
+            found.append({"change": "removed", "where": path, "what": _label(item)})
+        for item in news[paired:]:
+            found.append({"change": "added", "where": path, "what": _label(item)})
+
+
+def _compare_items(old, new, path, found, same):
+    if isinstance(old, dict) and isinstance(new, dict):
+        # The item names itself in the path, unless its name is what changed (or it has none).
+        label = _label(new) if same else ""
+        _compare(old, new, [*path, _short(label)] if label else path, found)
+    elif old != new:  # a line of a list of texts (담당업무)
+        found.append(_revised(path[:-1], path[-1] if path else "", _shown(old), _shown(new)))
+
+
+def _key(item):
+    if not isinstance(item, dict):
+        return item
+    return ("id", item["id"]) if _has_id(item) else _label(item)
+
+
+def _has_id(item):
+    return isinstance(item, dict) and item.get("id") not in (None, "")
+
+
+def _label(item):
+    if not isinstance(item, dict):
+        return _shown(item)
+    for key in LABELS:
+        if item.get(key) not in (None, ""):
+            return str(item[key])
+    return ""
+
+
+def _short(text, length=40):
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _revised(path, what, old, new):
+    return {"change": "revised", "where": path, "what": what, "old": old, "new": new}
+
+
+def _shown(value, plain=False):
+    """A value as the council documents print it: 1,234, △11, 44.2, 2025. 5. 31."""
+    if plain:
+        return "-" if value is None else str(value)
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return _("예") if value else _("아니요")
+    if isinstance(value, int):
+        return signed(value) if value else "0"
+    if isinstance(value, str) and DECIMAL.fullmatch(value):
+        return ("△" if value.startswith("-") else "") + number_format(
+            Decimal(value.lstrip("-")), ".", grouping=3, thousand_sep=",", force_grouping=True
         )
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return kdate(value)
+    return str(value)
 
 
-def _figure_name(key):
-    names = {
-        "budget": _("예산액"),
-        "executed": _("집행액"),
-        "rate": _("집행률"),
-        "prior": _("전년도 예산"),
-        "change": _("증감액"),
-        "total": _("계"),
-        "count": _("건수"),
-        "target": _("목표"),
-        "actual": _("실적"),
-    }
-    return names[key]
+def _part_name(key, old, new):
+    """The path step of a part of the report; None where its items name themselves."""
+    items = [item for side in (old, new) if isinstance(side, list) for item in side]
+    of_items = any(isinstance(item, dict) for item in items)
+    if key in ("table", "cells") or (of_items and key not in NAMED_LISTS):
+        return None
+    return str(PART_NAMES.get(key, key))
+
+
+def _field_name(key):
+    return str(FIELD_NAMES.get(key, key))
+
+
+PART_NAMES = {
+    "session": _l("회기"),
+    "department": _l("부서"),
+    "contacts": _l("작성자"),
+    "organisation": _l("조직"),
+    "duties": _l("담당업무"),
+    "staffing": _l("인력"),
+    "facilities": _l("주요시설"),
+    "extensions": _l("증축"),
+    "vehicles": _l("공용차량"),
+    "budget": _l("예산현황"),
+    "total": _l("계"),
+    "overview": _l("사업개요"),
+    "achievements": _l("주요 추진실적"),
+    "plans": _l("향후계획"),
+    "schedule": _l("추진일정"),
+    "kpis": _l("성과지표"),
+    "programs": _l("사업"),
+    "counts": _l("처리 현황"),
+}
+
+FIELD_NAMES = {
+    "title": _l("제목"),
+    "heading": _l("제목"),
+    "name": _l("이름"),
+    "council": _l("의회"),
+    "starts_on": _l("시작일"),
+    "ends_on": _l("종료일"),
+    "slogan": _l("구호"),
+    "issued": _l("발행일"),
+    "as_of": _l("기준일"),
+    "phone": _l("전화번호"),
+    "head_title": _l("부서장 직위"),
+    "note": _l("비고"),
+    "notes": _l("비고"),
+    "label": _l("구분"),
+    "category": _l("구분"),
+    "kind": _l("구분"),
+    "total": _l("계"),
+    "total_label": _l("계"),
+    "land_total": _l("대지 계"),
+    "floor_total": _l("건물 계"),
+    "land_area": _l("대지 면적"),
+    "floor_area": _l("건물 면적"),
+    "scale": _l("규모"),
+    "completed_on": _l("준공일"),
+    "description": _l("내용"),
+    "ownership": _l("소유 구분"),
+    "managed_by": _l("관리 부서"),
+    "quota": _l("정수"),
+    "year": _l("연도"),
+    "budget": _l("예산액"),
+    "executed": _l("집행액"),
+    "prior": _l("전년도 예산"),
+    "remainder": _l("잔액"),
+    "rate": _l("집행률"),
+    "change": _l("증감액"),
+    "change_rate": _l("증감률"),
+    "share": _l("구성비"),
+    "level": _l("단계"),
+    "source": _l("재원"),
+    "number": _l("번호"),
+    "unit_title": _l("단위사업명"),
+    "team": _l("소관팀"),
+    "purpose": _l("목적"),
+    "legal_basis": _l("근거"),
+    "period": _l("기간"),
+    "quarter": _l("분기"),
+    "text": _l("내용"),
+    "when": _l("시기"),
+    "amount": _l("금액"),
+    "marker": _l("기호"),
+    "unit": _l("단위"),
+    "direction": _l("방향"),
+    "target": _l("목표"),
+    "actual": _l("실적"),
+    "achieved": _l("달성률"),
+    "mission": _l("임무"),
+    "status": _l("처리 상태"),
+    "count": _l("건수"),
+    "action_taken": _l("조치 내용"),
+    "plan": _l("향후 계획"),
+}

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
-from budgets.tables import budget_table, line_figures, percent
+from budgets.tables import YearChange, budget_table, line_figures, percent, year_change
 from departments.access import Role
 from departments.locking import PeriodLocked
 from departments.models import Department, ReportingPeriod
@@ -148,10 +148,26 @@ class DerivedFiguresTests(TestCase):
         self.assertIsNone(percent(5, 0))
         self.assertIsNone(percent(None, 100))
 
-    def test_a_line_without_a_prior_budget_is_new(self):
+    def test_without_any_prior_budget_there_is_no_change(self):
         line = make_leaf(self.department, 1_000, 250)
+        table = budget_table(self.department, 2025)
+        row = table.row(line.pk)
+        self.assertEqual((row.change, row.change_rate, row.is_new), (None, None, False))
+        self.assertEqual((table.total.change, table.total.is_new), (None, False))
+
+    def test_a_line_without_a_prior_budget_beside_lines_with_one_is_new(self):
+        line = make_leaf(self.department, 1_000, 250)
+        make_leaf(self.department, 500, prior_budget=400)
         row = line_figures(line)
         self.assertEqual((row.change, row.change_rate, row.is_new), (1_000, None, True))
+        total = budget_table(self.department, 2025).total
+        self.assertEqual((total.change, str(total.change_rate)), (1_100, "275.0"))
+
+    def test_the_year_change_rule(self):
+        self.assertEqual(year_change(1_000, None, base_year_known=False), YearChange())
+        self.assertEqual(year_change(1_000, None, True), YearChange(1_000, None, True))
+        self.assertEqual(year_change(900, 1_200, True), YearChange(-300, Decimal("-25.0")))
+        self.assertEqual(year_change(None, 1_200, True), YearChange())
 
     def test_change_against_the_prior_budget(self):
         grown = make_leaf(self.department, 1_100, prior_budget=1_000)
@@ -387,8 +403,10 @@ class BudgetAdminTests(TestCase):
     def test_the_change_page_shows_the_lines_derived_figures(self):
         url = reverse("admin:budgets_budgetline_change", args=[self.line.pk])
         page = self.client.get(url)
-        for text in ("3,701,804", "2,569,470", "1,132,334", "69.4", "순증", "2025. 5. 31. 기준"):
+        for text in ("3,701,804", "2,569,470", "1,132,334", "69.4", "2025. 5. 31. 기준"):
             self.assertContains(page, text)
+        # the demo's lines have no prior budget at all: nothing to compare with, not 순증
+        self.assertContains(page, "<td>69.4</td><td>-</td><td>-</td>")
 
     def test_parent_choices_and_the_list_stay_inside_the_users_departments(self):
         page = self.client.get(reverse("admin:budgets_budgetline_changelist"))

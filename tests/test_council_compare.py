@@ -105,6 +105,52 @@ class ComparisonTests(TestCase):
         )
 
 
+def table_text(page, table_id):
+    table = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return main_text('<main id="main">' + table + "</main>")
+
+
+class NoBaseYearTests(TestCase):
+    """No figures last year: nothing to compare with, "-" on the page and nothing in the
+    download, never the whole budget as the change (budgets.tables.year_change)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_district(cls)  # 2025 only: 청사 관리 1,000,000 / 442,000; 일반직 9급 13 / 2
+
+    def test_the_budget_comparison_shows_no_change_without_last_year(self):
+        page = self.client.get(section_url(self.published, GENERAL)).content.decode()
+        text = table_text(page, "t-budget-compare")
+        self.assertIn("계 1,000,000 442,000 44.2 - - - -", text)
+        self.assertIn("청사 관리 1,000,000 442,000 44.2 - - - -", text)
+        self.assertNotIn("순증", text)
+        staffing = table_text(page, "t-staffing-compare")
+        self.assertIn("계 13 - - 2 - -", staffing)
+
+    def test_the_budget_download_has_no_change_without_last_year(self):
+        url = section_url(self.published, GENERAL) + "budget.xlsx"
+        sheet = load_workbook(io.BytesIO(self.client.get(url).content)).active
+        header = [cell.value for cell in sheet[2]]
+        change = header.index("예산 증감(천원)")
+        rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
+        self.assertEqual(rows["계"][1].value, 1_000_000)
+        self.assertIsNone(rows["계"][change].value)
+        self.assertIsNone(rows["청사 관리"][change].value)
+        self.assertIsNone(rows["청사 관리"][change + 1].value)  # 집행 증감
+
+    def test_the_program_comparison_shows_no_change_and_a_new_program_in_a_known_year(self):
+        page = self.client.get(section_url(self.published, "programs")).content.decode()
+        self.assertIn("2,698,307 1,862,509 69.0 - - - -", table_text(page, "t-programs-compare"))
+        earlier = make_program(self.ga, year=2024, title="다른 사업")
+        make_progress(earlier, quarter=2, budget=100, executed=50)
+        page = self.client.get(section_url(self.published, "programs")).content.decode()
+        self.assertIn("2,698,307 1,862,509 69.0 - - - 순증", table_text(page, "t-programs-compare"))
+        url = section_url(self.published, "programs") + "programs.xlsx"
+        sheet = load_workbook(io.BytesIO(self.client.get(url).content)).active
+        row = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "청사 환경 개선")
+        self.assertEqual(row[-1].value, "순증")
+
+
 class ChartTests(TestCase):
     def test_the_execution_chart_marks_the_plan_and_scales_to_the_largest_rate(self):
         row = {"name": "청사 관리", "rate": "44.2", "last_rate": None, "planned_rate": "55.1",

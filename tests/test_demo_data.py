@@ -46,6 +46,10 @@ class DemoCommandTests(TestCase):
         demo_command()
         self.assertEqual(row_counts(), first)
         self.assertGreater(first["departments.Department"], 10)
+        # every loaded record has its baseline history: its first edit shows old → new
+        for model in (Department, Facility, StaffingSnapshot, VehicleFleet):
+            with_history = model.history.values("id").distinct().count()
+            self.assertEqual(with_history, model.objects.count(), model)
 
     def test_the_demo_publishes_its_published_briefings_once(self):
         from reports_site.models import Briefing, Edition

@@ -193,7 +193,8 @@ class SnapshotImportTests(ImportTestData):
             problems(result),
             [
                 f"2행 부서 코드 '{self.ga.code}': "
-                "2025년 2분기 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요."
+                "2025년 2분기 자료는 승인되어 잠겨 있습니다. "
+                "고치려면 부서 검토자나 의회 담당자에게 재개를 요청하세요."
             ],
         )
         snapshot.refresh_from_db()
@@ -389,7 +390,8 @@ class LineAndStaffingImportTests(ImportTestData):
             [
                 "2행 직급 '10급': 직종·직급 목록에 없는 직급입니다.",
                 f"3행 부서 코드 '{self.ga.code}': "
-                "2025년 2분기 자료는 승인되어 잠겨 있습니다. 재개한 뒤 고치세요.",
+                "2025년 2분기 자료는 승인되어 잠겨 있습니다. "
+                "고치려면 부서 검토자나 의회 담당자에게 재개를 요청하세요.",
             ],
         )
         self.assertFalse(StaffingSnapshot.objects.exists())

@@ -8,9 +8,10 @@ from unittest import mock
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import TestCase, override_settings
+from django.urls import reverse
 
-from budgets.models import BudgetSnapshot
-from departments.models import Department
+from budgets.models import BudgetLine, BudgetSnapshot
+from departments.models import Department, Facility, StaffingCount
 from reports_site import editions, pdf
 from reports_site.models import Briefing, BriefingSection, CouncilSession
 from reports_site.report import build_report
@@ -249,7 +250,7 @@ class EditionTests(TestCase):
         self.assertEqual(second.number, 2)
         self.assertIn("40,000", "\n".join(pdf_pages(second.pdf.open("rb").read())))
         revised = [c for c in editions.changes(first.data, second.data) if c["what"] == "집행액"]
-        self.assertTrue(any(c["old"] == 39_400 and c["new"] == 40_000 for c in revised))
+        self.assertTrue(any(c["old"] == "39,400" and c["new"] == "40,000" for c in revised))
 
     def test_publishing_unchanged_data_keeps_the_edition(self):
         first = editions.publish(self.briefing)
@@ -264,6 +265,126 @@ class EditionTests(TestCase):
         self.assertEqual(
             found, [{"change": "removed", "where": ["주요업무 추진실적"], "what": removed["title"]}]
         )
+
+
+class EditionChangeTests(TestCase):
+    """What changed between two editions: every text, outline line, row and figure."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from programs.models import ProgressEntry
+
+        from .budget_factories import make_leaf
+        from .council_factories import make_edition
+        from .factories import make_briefing, make_department, make_facility, make_user
+        from .program_factories import make_program, make_progress
+
+        cls.department = make_department("총무과")
+        cls.briefing = make_briefing(cls.department)
+        for order, kind in enumerate(("general", "programs"), 1):
+            BriefingSection.objects.create(briefing=cls.briefing, kind=kind, order=order)
+        cls.line = make_leaf(cls.department, 79_369, 1_234, name="대외교류 활성화")
+        make_leaf(cls.department, 1_000, 500, name="기본경비")
+        make_facility(cls.department, name="본관", notes="- 1층: 우리은행")
+        cls.program = make_program(cls.department, title="안전하고 쾌적한 청사환경 조성")
+        make_progress(cls.program)
+        cls.entries = ProgressEntry.objects.filter(program=cls.program)
+        cls.old = build_report(cls.briefing)
+        make_edition(cls.briefing)
+        cls.clerk = make_user("의회 담당자")
+
+    def changed(self):
+        return editions.changes(self.old, build_report(self.briefing))
+
+    def test_unchanged_data_has_no_changes(self):
+        self.assertEqual(self.changed(), [])
+
+    def test_a_new_plan_line_is_listed_under_its_program(self):
+        self.entries.update(plans="- 본관 청사 외벽타일 점검 및 보수: 6월\n- 사무실 재배치: 7월")
+        where = ["주요업무 추진실적", "안전하고 쾌적한 청사환경 조성", "향후계획"]
+        self.assertEqual(
+            self.changed(), [{"change": "added", "where": where, "what": "사무실 재배치"}]
+        )
+
+    def test_a_changed_text_shows_old_and_new(self):
+        self.program.purpose = "청사를 안전하게"
+        self.program.save()
+        Facility.objects.filter(department=self.department).update(notes="- 1층: 은행")
+        self.assertEqual(
+            self.changed(),
+            [
+                revised(
+                    ["일반현황", "주요시설", "구 청사", "본관"],
+                    "비고",
+                    "- 1층: 우리은행",
+                    "- 1층: 은행",
+                ),
+                revised(
+                    ["주요업무 추진실적", "안전하고 쾌적한 청사환경 조성"],
+                    "목적",
+                    "",
+                    "청사를 안전하게",
+                ),
+            ],
+        )
+
+    def test_a_revised_outline_line_shows_old_and_new(self):
+        self.entries.update(plans="- 본관 외벽 보수: 6월")
+        where = ["주요업무 추진실적", "안전하고 쾌적한 청사환경 조성", "향후계획"]
+        self.assertEqual(
+            self.changed(),
+            [revised(where, "내용", "본관 청사 외벽타일 점검 및 보수", "본관 외벽 보수")],
+        )
+
+    def test_a_budget_row_added_or_removed_is_listed(self):
+        from .budget_factories import make_leaf
+
+        make_leaf(self.department, 5_000, name="인력운영비")
+        BudgetLine.objects.filter(name="기본경비").delete()
+        found = [c for c in self.changed() if c["change"] != "revised"]
+        self.assertEqual(
+            found,
+            [
+                {"change": "removed", "where": ["일반현황", "예산현황"], "what": "기본경비"},
+                {"change": "added", "where": ["일반현황", "예산현황"], "what": "인력운영비"},
+            ],
+        )
+
+    def test_a_figure_is_printed_with_thousands_separators(self):
+        BudgetSnapshot.objects.filter(line=self.line).update(executed=1_300)
+        found = self.changed()
+        self.assertIn(
+            revised(["일반현황", "예산현황", "대외교류 활성화"], "집행액", "1,234", "1,300"), found
+        )
+        self.assertIn(revised(["일반현황", "예산현황", "계"], "집행액", "1,734", "1,800"), found)
+
+    def test_a_staffing_cell_names_its_column(self):
+        from .factories import make_snapshot
+
+        make_snapshot(self.department, counts=((("일반직", "9급"), 13, 2),))
+        old = build_report(self.briefing)
+        StaffingCount.objects.filter(snapshot__department=self.department).update(actual=3)
+        found = editions.changes(old, build_report(self.briefing))
+        self.assertIn(revised(["일반현황", "인력", "현원"], "일반직 9급", "2", "3"), found)
+
+    def test_the_editions_page_lists_a_new_plan_line(self):
+        from .council_factories import make_edition
+
+        self.entries.update(plans="- 본관 청사 외벽타일 점검 및 보수: 6월\n- 사무실 재배치: 7월")
+        BudgetSnapshot.objects.filter(line=self.line).update(executed=1_300)
+        make_edition(self.briefing, number=2)
+        self.client.force_login(self.clerk)
+        page = self.client.get(
+            reverse("admin:reports_site_editions", args=[self.briefing.pk])
+        ).content.decode()
+        self.assertNotIn("바뀐 내용이 없습니다", page)
+        self.assertIn("사무실 재배치", page)
+        self.assertIn("1,234", page)
+        self.assertIn("1,300", page)
+
+
+def revised(where, what, old, new):
+    return {"change": "revised", "where": where, "what": what, "old": old, "new": new}
 
 
 class BriefingPdfCommandTests(TestCase):

@@ -214,6 +214,29 @@ class LockTests(TestCase):
         self.snapshot.refresh_from_db()
         self.assertEqual(self.snapshot.note, "")
 
+    def test_the_lock_message_says_whom_to_ask(self):
+        # staff cannot reopen: an approved period goes to the reviewer or the clerk,
+        # a closed one only to the clerk
+        with self.assertRaises(PeriodLocked) as approved:
+            make_facility(self.ga, as_of=dt.date(2025, 6, 30))
+        self.assertEqual(
+            approved.exception.messages,
+            [
+                "2025년 2분기 자료는 승인되어 잠겨 있습니다. "
+                "고치려면 부서 검토자나 의회 담당자에게 재개를 요청하세요."
+            ],
+        )
+        ReportingPeriod.objects.filter(department=self.ga).update(status="closed")
+        with self.assertRaises(PeriodLocked) as closed:
+            make_facility(self.team, as_of=dt.date(2025, 6, 30))
+        self.assertEqual(
+            closed.exception.messages,
+            [
+                "2025년 2분기 자료는 마감되어 잠겨 있습니다. "
+                "고치려면 의회 담당자에게 마감 해제를 요청하세요."
+            ],
+        )
+
     def test_the_admin_refuses_a_new_row_in_a_locked_period_with_a_message(self):
         self.client.force_login(self.staff)
         response = self.client.post(

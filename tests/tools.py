@@ -1,7 +1,7 @@
 """System tools some tests need, and the reason they skip without them.
 
 `uv run pytest` passes on a machine that lacks them (those tests skip and say why); CI
-installs them all and sets REQUIRE_ALL_TESTS, so there a skipped test fails the run
+installs them all and sets REQUIRE_ALL_TESTS, so there such a skip fails the run
 (tests/conftest.py).
 """
 
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from .require_all import MISSING_TOOL
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
@@ -24,15 +26,15 @@ def _has_korean_font():
 
 
 needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
+    not CHROMIUM.exists(), reason=MISSING_TOOL + "/usr/bin/chromium (apt-get install chromium)"
 )
 needs_axe = pytest.mark.skipif(
-    not AXE.exists(), reason="axe-core is not installed (run `npm ci` in the project folder)"
+    not AXE.exists(), reason=MISSING_TOOL + "axe-core (run `npm ci` in the project folder)"
 )
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdffonts")),
-    reason="poppler-utils (pdftotext, pdffonts) is not installed",
+    reason=MISSING_TOOL + "poppler-utils (pdftotext, pdffonts)",
 )
 needs_korean_font = pytest.mark.skipif(
-    not _has_korean_font(), reason="no Korean font is installed (apt-get install fonts-nanum)"
+    not _has_korean_font(), reason=MISSING_TOOL + "a Korean font (apt-get install fonts-nanum)"
 )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from departments.access import Role
+from departments.history import record_baseline
 from departments.models import Department, Membership
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -44,6 +45,9 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("loaddata", *sorted(FIXTURES.glob("*.json")), verbosity=0)
+        # loaddata saves raw, without history: record the loaded state, so that the first
+        # edit of a demo figure shows its old value (and a second run records nothing).
+        record_baseline("데모 자료 불러오기")
         with transaction.atomic():
             accounts = [self.ensure_account(*account) for account in ACCOUNTS]
         if not no_publish:
