@@ -354,6 +354,15 @@ def test_dates_are_compared_as_stored():
     field = StaffingSnapshot._meta.get_field("as_of")
     assert field.to_python(plain(field, snapshot)) == snapshot.as_of
 
+    def test_a_row_deleted_meanwhile_is_named_with_what_was_typed(self):
+        second = self.open_list(self.second)
+        self.request_row.delete()
+        statuses = CouncilRequest.Status
+        response = self.client.post(self.url, second | {"form-0-status": [statuses.DONE]})
+        self.assertContains(response, "다른 사람이 아래 행을 삭제했습니다")
+        self.assertContains(response, f"처리 상태: {statuses.DONE.label}")
+        self.assertFalse(CouncilRequest.objects.exists(), "not brought back")
+
 
 class ProgramConcurrentEditTests(TestCase):
     """A program page: typed outlines in a stacked inline, budget lines many-to-many."""
