@@ -26,6 +26,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -168,7 +169,8 @@ class ConflictCheckedForm(forms.ModelForm):
         """What the user typed into this row, to be shown once its row is gone."""
         opts = self._meta.model._meta
         return ", ".join(
-            f"{opts.get_field(name).verbose_name}: {shown_typed(self.cleaned_data.get(name))}"
+            f"{opts.get_field(name).verbose_name}: "
+            f"{shown(opts.get_field(name), as_plain(self.cleaned_data[name]))}"
             for name in self.checked_names
             if name in self.cleaned_data
         )
@@ -250,12 +252,15 @@ def shown(field, value):
     return Truncator(str(value)).chars(200)
 
 
-def shown_typed(value):
-    if value is None or value == "":
-        return _("(비어 있음)")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+def as_plain(value):
+    """A cleaned form value as ``plain`` gives a stored one (rows by their pk)."""
+    if hasattr(value, "_meta"):
+        return value.pk
+    if isinstance(value, (list, tuple, QuerySet)):
+        return sorted(row.pk for row in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return JSON.default(value)
 
 
 class DeletedRowsCheck:

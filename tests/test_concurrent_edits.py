@@ -1,12 +1,14 @@
 """Two people edit the same row: the second save never silently undoes the first."""
 
 import datetime as dt
+import threading
+import time
 from html.parser import HTMLParser
 
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
-from django.test import TestCase, skipUnlessDBFeature
+from django.db import connection, transaction
+from django.test import TestCase, TransactionTestCase, skipUnlessDBFeature
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -354,6 +356,15 @@ def test_dates_are_compared_as_stored():
     field = StaffingSnapshot._meta.get_field("as_of")
     assert field.to_python(plain(field, snapshot)) == snapshot.as_of
 
+    def test_a_row_deleted_meanwhile_is_named_with_what_was_typed(self):
+        second = self.open_list(self.second)
+        self.request_row.delete()
+        statuses = CouncilRequest.Status
+        response = self.client.post(self.url, second | {"form-0-status": [statuses.DONE]})
+        self.assertContains(response, "다른 사람이 아래 행을 삭제했습니다")
+        self.assertContains(response, f"처리 상태: {statuses.DONE.label}")
+        self.assertFalse(CouncilRequest.objects.exists(), "not brought back")
+
 
 class ProgramConcurrentEditTests(TestCase):
     """A program page: typed outlines in a stacked inline, budget lines many-to-many."""
@@ -394,3 +405,51 @@ class ProgramConcurrentEditTests(TestCase):
         response = self.save(self.second, second, **{"progress-0-plans": "- 내년 계획"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(list(self.program.budget_lines.all()), [line])
+
+
+@skipUnlessDBFeature("has_select_for_update")
+class SimultaneousSaveTests(TransactionTestCase):
+    """Two saves at the same instant on PostgreSQL: the row read again waits for the other."""
+
+    def test_a_save_waiting_for_another_sees_its_edit(self):
+        department = make_department("총무과")
+        staff = make_user(Role.STAFF, department, username="lee")
+        snapshot = make_snapshot(department)
+        url = reverse("admin:departments_staffingsnapshot_change", args=[snapshot.pk])
+        self.client.force_login(staff)
+        data = posted(self.client.get(url), "staffingsnapshot_form") | {"counts-0-actual": ["3"]}
+        result = {}
+
+        def second_save():
+            try:
+                result["status"] = self.client.post(url, data).status_code
+            finally:
+                connection.close()
+
+        with transaction.atomic():  # the first save, still running
+            first = StaffingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+            first.note = "먼저 저장"
+            first.save()
+            thread = threading.Thread(target=second_save)
+            thread.start()
+            self.assertTrue(wait_for_a_lock_wait(), "the second save waits for the first")
+        thread.join(timeout=30)
+        self.assertEqual(result.get("status"), 302)
+        snapshot.refresh_from_db()
+        self.assertEqual(snapshot.note, "먼저 저장", "the second save kept the first one's note")
+        self.assertEqual(snapshot.counts.get().actual, 3)
+
+
+def wait_for_a_lock_wait(tries=300):
+    """Whether another connection comes to wait for a row lock (polled, about 30 s at most)."""
+    with connection.cursor() as cursor:
+        for _ in range(tries):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else cached per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.1)
+    return False
