@@ -21,6 +21,11 @@ def non_negative(field, name):
 
 
 PARENT_HAS_AMOUNTS = _("상위 사업에 이미 금액이 입력되어 있습니다. 금액은 하위 항목에만 씁니다.")
+# The database refuses the same (budgets/migrations: snapshot_in_its_lines_year triggers).
+OUTSIDE_YEAR = _(
+    "집행 현황의 기준일 %(date)s이 예산 사업의 회계연도(%(year)s년) 밖입니다. "
+    "그 해의 날짜를 적거나 그 해의 예산 사업에 넣으세요."
+)
 AMOUNTS_ON_PARENT = _("하위 항목이 있는 사업에는 금액을 쓰지 않습니다. 하위 항목에 입력하세요.")
 
 
@@ -128,6 +133,18 @@ class BudgetLine(PeriodLockedModel):
             self._check_parent()
         if self.pk is not None and self.children.exists():
             self._check_no_own_amounts()
+        if self.pk is not None:
+            self._check_snapshots_in_year()
+
+    def _check_snapshots_in_year(self):
+        outside = self.snapshots.exclude(as_of__year=self.year).order_by("as_of").first()
+        if outside is not None:
+            raise ValidationError(
+                {
+                    "year": OUTSIDE_YEAR
+                    % {"date": f"{outside.as_of:%Y. %-m. %-d.}", "year": self.year}
+                }
+            )
 
     def _check_no_own_amounts(self):
         errors = {}
@@ -213,6 +230,17 @@ class BudgetSnapshot(PeriodLockedModel):
     def clean(self):
         super().clean()
         refuse_on_parent(self.line if self.line_id else None)
+        line = self._line()
+        if line is not None and self.as_of and self.as_of.year != line.year:
+            date = f"{self.as_of:%Y. %-m. %-d.}"
+            raise ValidationError({"as_of": OUTSIDE_YEAR % {"date": date, "year": line.year}})
+
+    def _line(self):
+        """The line, also an unsaved one (a snapshot typed inline with a new line)."""
+        try:
+            return self.line
+        except BudgetLine.DoesNotExist:
+            return None
 
 
 class QuarterPlan(PeriodLockedModel):

@@ -192,9 +192,9 @@ def _compare_lists(old, new, path, found):
         for before, after in zip(olds[:paired], news[:paired], strict=True):
             _compare_items(before, after, path, found, same=tag == "equal")
         for item in olds[paired:]:
-            found.append({"change": "removed", "where": path, "what": _label(item)})
+            found.append({"change": "removed", "where": path, "what": _described(item)})
         for item in news[paired:]:
-            found.append({"change": "added", "where": path, "what": _label(item)})
+            found.append({"change": "added", "where": path, "what": _described(item)})
 
 
 def _compare_items(old, new, path, found, same):
@@ -223,6 +223,18 @@ def _label(item):
         if item.get(key) not in (None, ""):
             return str(item[key])
     return ""
+
+
+def _described(item):
+    """An added or removed item as the report prints it: an outline line with its date and
+    amount ("영상시설 구매: 4월 / 95,700천원")."""
+    label = _label(item)
+    if not isinstance(item, dict):
+        return label
+    extras = [str(item["when"])] if item.get("when") else []
+    if item.get("amount") is not None and "text" in item:
+        extras.append(_("%(amount)s천원") % {"amount": _shown(item["amount"])})
+    return f"{label}: {' / '.join(extras)}" if extras else label
 
 
 def _short(text, length=40):

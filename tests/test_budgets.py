@@ -443,3 +443,63 @@ class BudgetAdminTests(TestCase):
         page = self.client.get(url).content.decode()
         self.assertIn("집행액", page)
         self.assertIn("2569470 &rarr; 2600000", page)
+
+
+class FiscalYearTests(TestCase):
+    """A snapshot's as-of date lies in its line's fiscal year: model, admin, import, database."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.department = make_department("총무과")
+        cls.line = make_line(cls.department, "청사 관리", year=2025)
+
+    def test_the_model_refuses_a_date_in_another_year_and_names_the_field(self):
+        snapshot = BudgetSnapshot(line=self.line, as_of=dt.date(2024, 12, 31), budget=1_000)
+        with self.assertRaises(ValidationError) as refused:
+            snapshot.full_clean()
+        self.assertEqual(list(refused.exception.message_dict), ["as_of"])
+        self.assertIn("회계연도(2025년) 밖", refused.exception.message_dict["as_of"][0])
+
+    def test_the_database_refuses_it_too(self):
+        with transaction.atomic(), self.assertRaises(IntegrityError):  # bulk writes skip clean
+            BudgetSnapshot.objects.bulk_create(
+                [BudgetSnapshot(line=self.line, as_of=dt.date(2026, 1, 1), budget=1)]
+            )
+        make_budget_snapshot(self.line, as_of=AS_OF)
+        with transaction.atomic(), self.assertRaises(IntegrityError):
+            BudgetSnapshot.objects.filter(line=self.line).update(as_of=dt.date(2024, 12, 31))
+        with transaction.atomic(), self.assertRaises(IntegrityError):
+            BudgetLine.objects.filter(pk=self.line.pk).update(year=2024)
+        self.assertEqual(list(self.line.snapshots.values_list("as_of", flat=True)), [AS_OF])
+        BudgetLine.objects.filter(pk=self.line.pk).update(name="청사 운영")  # other columns
+
+    def test_a_line_moved_to_another_year_with_its_snapshots_is_refused(self):
+        make_budget_snapshot(self.line, as_of=AS_OF)
+        self.line.year = 2026
+        with self.assertRaises(ValidationError) as refused:
+            self.line.full_clean()
+        self.assertIn("year", refused.exception.message_dict)
+
+    def test_the_admin_inline_names_the_date(self):
+        self.client.force_login(make_user(Role.STAFF, self.department))
+        url = reverse("admin:budgets_budgetline_change", args=[self.line.pk])
+        form = line_form(self.line, BudgetSnapshot(as_of=dt.date(2024, 12, 31), budget=5), "")
+        form |= {"snapshots-INITIAL_FORMS": 0, "snapshots-0-id": ""}
+        response = self.client.post(url, form)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "회계연도(2025년) 밖")
+        self.assertFalse(self.line.snapshots.exists())
+
+    def test_the_import_names_the_row_and_the_column(self):
+        from budgets.resources import BudgetSnapshotResource
+
+        from .import_factories import SNAPSHOT_HEADERS, xlsx_bytes
+        from .test_imports import problems, run_import
+
+        code, staff = self.department.code, make_user(Role.STAFF, self.department)
+        rows = [[code, 2025, "세출", "청사 관리", dt.date(2024, 12, 31), 1_000, None, None, None]]
+        result = run_import(BudgetSnapshotResource, xlsx_bytes(SNAPSHOT_HEADERS, rows), staff)
+        [message] = problems(result)
+        self.assertTrue(message.startswith("2행 기준일"), message)
+        self.assertIn("회계연도(2025년) 밖", message)
+        self.assertFalse(self.line.snapshots.exists())

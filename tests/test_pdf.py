@@ -300,10 +300,13 @@ class EditionChangeTests(TestCase):
         self.assertEqual(self.changed(), [])
 
     def test_a_new_plan_line_is_listed_under_its_program(self):
-        self.entries.update(plans="- 본관 청사 외벽타일 점검 및 보수: 6월\n- 사무실 재배치: 7월")
+        self.entries.update(
+            plans="- 본관 청사 외벽타일 점검 및 보수: 6월\n- 사무실 재배치: 7월 / 26,400천원"
+        )
         where = ["주요업무 추진실적", "안전하고 쾌적한 청사환경 조성", "향후계획"]
         self.assertEqual(
-            self.changed(), [{"change": "added", "where": where, "what": "사무실 재배치"}]
+            self.changed(),
+            [{"change": "added", "where": where, "what": "사무실 재배치: 7월 / 26,400천원"}],
         )
 
     def test_a_changed_text_shows_old_and_new(self):
