@@ -7,11 +7,22 @@ each year's table columns can be entered without code changes.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .locking import LockedQuerySet, PeriodLockedModel
 from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
+
+
+def _quarter_label(quarter):
+    return gettext("%d분기") % quarter
+
+
+# Formatted when shown, in the reader's language: `_("%d분기") % q` would be formatted once,
+# at import, and stay Korean.
+QUARTERS = [(q, lazy(_quarter_label, str)(q)) for q in range(1, 5)]
 
 
 class DepartmentQuerySet(NaturalKeyQuerySet):
@@ -535,9 +546,7 @@ class ReportingPeriod(models.Model):
         Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="periods"
     )
     year = models.PositiveSmallIntegerField(_("연도"))
-    quarter = models.PositiveSmallIntegerField(
-        _("분기"), choices=[(q, _("%d분기") % q) for q in range(1, 5)]
-    )
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -562,7 +571,8 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.department} {self.year}년 {self.quarter}분기"
+        period = _("%(year)s년 %(quarter)s분기") % {"year": self.year, "quarter": self.quarter}
+        return f"{self.department} {period}"
 
     @property
     def locked(self):

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from budgets.models import BudgetLine
 from budgets.tables import percent
 from departments.locking import PeriodLockedModel, ensure_unlocked
-from departments.models import Department
+from departments.models import QUARTERS, Department
 
 from .outline import validate_outline
 
@@ -24,7 +24,6 @@ OUTLINE_HELP = _(
     "들어갑니다. 기호 없는 줄은 윗줄에 이어집니다. 끝에 ‘: 4월 / 95,700천원’처럼 쓰면 "
     "시기와 금액을 따로 보여 줍니다."
 )
-QUARTERS = [(q, _("%d분기") % q) for q in range(1, 5)]
 
 
 def execution_rate(executed, budget):
@@ -68,7 +67,8 @@ class Mission(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.department} {self.year}년 임무"
+        mission = _("%(department)s %(year)s년 임무")
+        return mission % {"department": self.department, "year": self.year}
 
 
 class StrategicGoal(PeriodLockedModel):
@@ -319,7 +319,8 @@ class ProgressEntry(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.program.title} ({self.year}년 {self.quarter}분기)"
+        period = _("%(year)s년 %(quarter)s분기") % {"year": self.year, "quarter": self.quarter}
+        return f"{self.program.title} ({period})"
 
     @property
     def rate(self):

@@ -67,6 +67,14 @@ def change_rate(row):
     return ("△" if value < 0 else "") + rate(abs(value))
 
 
+@register.filter
+def translated(value):
+    """A label the code generated (계, 소계, 정원, a status or a source) in the reader's
+    language. Report data keeps these in Korean, the source language, so that a published
+    edition reads in every language; text people typed has no msgid and stays as typed."""
+    return _(value) if value else value
+
+
 def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
