@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports_site.models import BriefingSection
-from reports_site.templatetags.briefing import translated
+from reports_site.templatetags.briefing import schedule_when, translated
 
 Kind = BriefingSection.Kind
 
@@ -131,7 +131,7 @@ GOALS = [
 ]
 SCHEDULE = [
     ((gettext_lazy("사업명"), "text", ""), "program"),
-    ((gettext_lazy("시기"), "text", ""), "when"),
+    ((gettext_lazy("시기"), "text", ""), schedule_when),
     ((gettext_lazy("추진내용"), "text", ""), "text"),
     ((gettext_lazy("금액"), "amount", MONEY), "amount"),
 ]

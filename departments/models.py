@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,13 +16,17 @@ from .locking import LockedQuerySet, PeriodLockedModel
 from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
 
 
-def _quarter_label(quarter):
-    return gettext("%d분기") % quarter
+def _numbered(label, number):
+    return gettext(label) % number
 
 
-# Formatted when shown, in the reader's language: `_("%d분기") % q` would be formatted once,
-# at import, and stay Korean.
-QUARTERS = [(q, lazy(_quarter_label, str)(q)) for q in range(1, 5)]
+def numbered_choices(label, count):
+    """Choices 1 … count labelled "%d분기"-style, formatted when shown, in the reader's
+    language: `_("%d분기") % q` would be formatted once, at import, and stay Korean."""
+    return [(n, lazy(_numbered, str)(label, n)) for n in range(1, count + 1)]
+
+
+QUARTERS = numbered_choices(gettext_noop("%d분기"), 4)
 
 
 class DepartmentQuerySet(NaturalKeyQuerySet):

@@ -10,12 +10,13 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from budgets.models import BudgetLine
 from budgets.tables import percent
 from departments.locking import PeriodLockedModel, ensure_unlocked
-from departments.models import QUARTERS, Department
+from departments.models import QUARTERS, Department, numbered_choices
 
 from .outline import validate_outline
 
@@ -336,7 +337,7 @@ class ScheduleItem(PeriodLockedModel):
     year = models.PositiveSmallIntegerField(_("연도"))
     quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS, null=True, blank=True)
     month = models.PositiveSmallIntegerField(
-        _("월"), choices=[(m, _("%d월") % m) for m in range(1, 13)], null=True, blank=True
+        _("월"), choices=numbered_choices(gettext_noop("%d월"), 12), null=True, blank=True
     )
     order = models.PositiveSmallIntegerField(_("순서"))
     text = models.CharField(_("내용"), max_length=300)
@@ -379,7 +380,7 @@ class ScheduleItem(PeriodLockedModel):
 
     @property
     def when(self):
-        return f"{self.month}월" if self.month else f"{self.quarter}분기"
+        return self.get_month_display() if self.month else self.get_quarter_display()
 
     def clean(self):
         super().clean()

@@ -242,7 +242,13 @@ def _program(program):
         "plans": _outline(entry.plans) if entry else [],
         "budget": _program_budget(entry),
         "schedule": [
-            {"when": s.when, "text": s.text, "amount": s.amount, "quarter": s.quarter}
+            {
+                "when": s.when,
+                "text": s.text,
+                "amount": s.amount,
+                "quarter": s.quarter,
+                "month": s.month,
+            }
             for s in program.schedule.all()
         ],
         "kpis": [_kpi(k) for k in program.kpis.all()],

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from departments.access import Role
 from reports_site.models import Briefing
 
 from .test_demo_data import run_demo
@@ -213,4 +214,16 @@ def test_on_a_phone_no_report_page_scrolls_sideways_and_wide_tables_scroll_in_th
     left = first.bounding_box()["x"]
     box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
     assert first.bounding_box()["x"] == left, "the first column stays in view"
+    page.context.close()
+
+
+def test_the_admin_shows_a_user_name_as_it_is_spelled(browser, live_server):
+    from departments.models import Department
+
+    from .factories import make_department, make_user
+
+    user = make_user(Role.STAFF, make_department("총무과", Department.Kind.DISTRICT), "ga_staff")
+    page = new_page(browser, live_server.url, user=user.username)
+    page.goto(reverse("admin:index"))
+    assert page.locator("#user-tools strong").inner_text() == "ga_staff"  # not GA_STAFF
     page.context.close()

@@ -21,7 +21,7 @@ from council.models import Committee
 from council.reports import PERIOD_SECTIONS
 from programs import outline
 from reports_site.editions import publish
-from reports_site.models import Briefing, CouncilSession
+from reports_site.models import Briefing, BriefingSection, CouncilSession
 
 from .test_demo_data import run_demo
 
@@ -172,3 +172,37 @@ class EnglishPagesTests(TestCase):
                 urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=args))
                 urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=args))
         self.assert_english(urls)
+
+
+class ScheduleLanguageTests(TestCase):
+    """A schedule's months and quarters, generated from numbers, follow the reader."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from programs.models import ScheduleItem
+
+        from .council_factories import make_edition, make_sections
+        from .factories import make_briefing, make_department, make_user
+        from .program_factories import make_program
+
+        department = make_department("총무과")
+        program = make_program(department, title="청사 환경 개선")
+        ScheduleItem.objects.create(program=program, year=2025, month=6, order=1, text="점검")
+        ScheduleItem.objects.create(program=program, year=2025, quarter=3, order=2, text="보수")
+        cls.briefing = make_sections(
+            make_briefing(department, status="published"), BriefingSection.Kind.SCHEDULE
+        )
+        make_edition(cls.briefing)
+        cls.user, cls.code = make_user(None), department.code
+
+    def test_the_schedule_shows_months_and_quarters_in_english(self):
+        self.client.force_login(self.user)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        args = [self.briefing.session_id, self.code, BriefingSection.Kind.SCHEDULE]
+        page = self.client.get(reverse("council:briefing_section", args=args)).content.decode()
+        self.assertIn("Month 6", page)
+        self.assertIn("Q3", page)
+        self.assertNotIn("6월", page)
+        self.assertNotIn("3분기", page)
+        csv = reverse("council:briefing_table", args=[*args, "schedule", "csv"])
+        self.assertIn("Month 6", self.client.get(csv).content.decode("utf-8-sig"))

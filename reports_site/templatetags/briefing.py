@@ -75,6 +75,17 @@ def translated(value):
     return _(value) if value else value
 
 
+@register.filter
+def schedule_when(item):
+    """A schedule item's month or quarter (6월, 2분기) in the reader's language; editions
+    published before the month was kept show the Korean they stored."""
+    if item.get("month"):
+        return _("%d월") % item["month"]
+    if item.get("quarter") and "month" in item:
+        return _("%d분기") % item["quarter"]
+    return item["when"]
+
+
 def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
