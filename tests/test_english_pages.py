@@ -6,7 +6,10 @@ each text node; any Hangul left is a label, unit or message the code generated w
 catalog.
 """
 
+import csv
+import io
 import re
+from html import escape
 from html.parser import HTMLParser
 
 from django.apps import apps
@@ -159,8 +162,37 @@ class EnglishPagesTests(TestCase):
         ]
         self.assert_english(urls)
 
+    def test_the_downloaded_tables_are_english_but_for_typed_text(self):
+        briefing = Briefing.objects.get(session__number=261)
+        pages = [
+            reverse("council:briefing_section", args=[briefing.session_id, "YDP-GA", s.kind])
+            for s in briefing.sections.all()
+        ] + [
+            reverse("council:period_section", args=[2025, 2, "YDP-GA", kind])
+            for kind in PERIOD_SECTIONS
+        ]
+        found, downloads = {}, 0
+        for page in pages:
+            html = self.client.get(page).content.decode()
+            for url in re.findall(r'href="([^"]+\.csv)"', html):
+                downloads += 1
+                content = io.StringIO(self.client.get(url).content.decode("utf-8-sig"))
+                cells = [cell for row in csv.reader(content) for cell in row]
+                table = "".join(f"<td>{escape(cell)}</td>" for cell in cells)
+                left = untranslated(table, self.typed, self.corpus)
+                if left:
+                    found[url] = left[:8]
+        self.assertGreater(downloads, 5)
+        self.assertEqual(found, {})
+
     def test_the_main_admin_pages_are_english_but_for_typed_text(self):
-        urls = [reverse("admin:index"), reverse("admin:departments_reportingperiod_board")]
+        briefing = Briefing.objects.get(session__number=261)
+        urls = [
+            reverse("admin:index"),
+            reverse("admin:departments_reportingperiod_board"),
+            reverse("admin:reports_site_editions", args=[briefing.pk]),
+            reverse("admin:reports_site_booklet", args=[briefing.session_id]),
+        ]
         for model in admin.site._registry:
             meta = model._meta
             if meta.app_label not in OUR_APPS:

@@ -141,6 +141,7 @@ class KoreanMessageTests(TestCase):
             "Changed {fields} for {name} “{object}”.",
             "Deleted {name} “{object}”.",
             "%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?",
+            'The %(name)s "%(obj)s" was changed successfully.',  # django-simple-history
         ]
         with translation.override("ko"):
             for message in messages:
