@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.locking import LockedQuerySet, PeriodLockedModel, ensure_unlocked
+from departments.models import QUARTERS
 
 
 def non_negative(field, name):
@@ -125,7 +126,11 @@ class BudgetLine(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.year}년 {self.get_kind_display()} {self.name}"
+        return _("%(year)s년 %(kind)s %(name)s") % {
+            "year": self.year,
+            "kind": self.get_kind_display(),
+            "name": self.name,
+        }
 
     def clean(self):
         super().clean()
@@ -225,7 +230,7 @@ class BudgetSnapshot(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.as_of:%Y. %-m. %-d.} 기준"
+        return _("%(date)s 기준") % {"date": f"{self.as_of:%Y. %-m. %-d.}"}
 
     def clean(self):
         super().clean()
@@ -249,9 +254,7 @@ class QuarterPlan(PeriodLockedModel):
     line = models.ForeignKey(
         BudgetLine, verbose_name=_("예산 사업"), on_delete=models.CASCADE, related_name="plans"
     )
-    quarter = models.PositiveSmallIntegerField(
-        _("분기"), choices=[(q, _("%d분기") % q) for q in range(1, 5)]
-    )
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
     amount = models.PositiveBigIntegerField(_("계획액(천원)"))
     history = HistoricalRecords()
 
@@ -280,7 +283,7 @@ class QuarterPlan(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.quarter}분기"
+        return str(self.get_quarter_display())
 
     def clean(self):
         super().clean()

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from reports_site.templatetags.briefing import translated
+
 WIDTH = 640
 LABEL_WIDTH = 200
 VALUE_ROOM = 70  # right of the longest bar, for its value
@@ -142,7 +144,7 @@ def execution_chart(comparison, chart_id="chart-execution", table_id="t-budget-c
         return None
     rows = [
         (
-            row["name"],
+            translated(row["name"]),  # 계 is kept in Korean by the report data
             {
                 "rate": row["rate"],
                 "last_rate": row["last_rate"],

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports_site.models import BriefingSection
+from reports_site.templatetags.briefing import schedule_when, translated
 
 Kind = BriefingSection.Kind
 
@@ -57,11 +58,16 @@ def _change(row):
     return _("순증") if row["is_new"] else row["change"]
 
 
+def _label(key):
+    """A label the report data keeps in Korean (계, a status), in the reader's language."""
+    return lambda item: translated(item[key])
+
+
 MONEY = gettext_lazy("천원")
 PEOPLE = gettext_lazy("명")
 
 BUDGET = [
-    ((gettext_lazy("단위사업명"), "text", ""), "name"),
+    ((gettext_lazy("단위사업명"), "text", ""), _label("name")),
     ((gettext_lazy("예산액"), "amount", MONEY), "budget"),
     ((gettext_lazy("집행액"), "amount", MONEY), "executed"),
     ((gettext_lazy("집행률"), "rate", "%"), "rate"),
@@ -95,9 +101,12 @@ PROGRAMS = [
     ((gettext_lazy("예산 증감"), "amount", MONEY), _change),
 ]
 BUDGET_DETAIL = [
-    ((gettext_lazy("사업명"), "text", ""), lambda row: "  " * row["depth"] + row["name"]),
-    ((gettext_lazy("단계"), "text", ""), "level"),
-    ((gettext_lazy("재원"), "text", ""), "source"),
+    (
+        (gettext_lazy("사업명"), "text", ""),
+        lambda row: "  " * row["depth"] + translated(row["name"]),
+    ),
+    ((gettext_lazy("단계"), "text", ""), _label("level")),
+    ((gettext_lazy("재원"), "text", ""), _label("source")),
     ((gettext_lazy("예산액"), "amount", MONEY), "budget"),
     ((gettext_lazy("전년도 예산"), "amount", MONEY), "prior"),
     ((gettext_lazy("증감액"), "amount", MONEY), "change"),
@@ -128,7 +137,7 @@ GOALS = [
 ]
 SCHEDULE = [
     ((gettext_lazy("사업명"), "text", ""), "program"),
-    ((gettext_lazy("시기"), "text", ""), "when"),
+    ((gettext_lazy("시기"), "text", ""), schedule_when),
     ((gettext_lazy("추진내용"), "text", ""), "text"),
     ((gettext_lazy("금액"), "amount", MONEY), "amount"),
 ]
@@ -136,7 +145,7 @@ KPIS = [
     ((gettext_lazy("사업명"), "text", ""), "program"),
     ((gettext_lazy("성과지표"), "text", ""), "name"),
     ((gettext_lazy("단위"), "text", ""), "unit"),
-    ((gettext_lazy("방향"), "text", ""), "direction"),
+    ((gettext_lazy("방향"), "text", ""), _label("direction")),
     ((gettext_lazy("연도"), "count", ""), "year"),
     ((gettext_lazy("목표"), "number", ""), "target"),
     ((gettext_lazy("실적"), "number", ""), "actual"),
@@ -152,9 +161,9 @@ PROGRESS_MATRIX = [
 ]
 REQUESTS = [
     ((gettext_lazy("연도"), "count", ""), "year"),
-    ((gettext_lazy("구분"), "text", ""), "kind"),
+    ((gettext_lazy("구분"), "text", ""), _label("kind")),
     ((gettext_lazy("요구 내용"), "text", ""), "text"),
-    ((gettext_lazy("처리 상태"), "text", ""), "status"),
+    ((gettext_lazy("처리 상태"), "text", ""), _label("status")),
     ((gettext_lazy("조치 결과"), "text", ""), "action_taken"),
     ((gettext_lazy("향후 계획"), "text", ""), "plan"),
 ]
@@ -176,13 +185,13 @@ def _outline_text(items):
 def _count_table(data, sheet_id, title, unit):
     """A count table (staffing, vehicles): one column per class and grade, as printed."""
     table = data["table"]
-    labels = [table["total_label"]] + [
-        f"{group['name']} {column}".strip()
+    labels = [translated(table["total_label"])] + [
+        f"{group['name']} {translated(column)}".strip()
         for group in table["groups"]
         for column in group["columns"]
     ]
     columns = [Column(_("구분"))] + [Column(f"{label}({unit})", "count") for label in labels]
-    rows = [[row["label"], row["total"], *row["cells"]] for row in table["rows"]]
+    rows = [[translated(row["label"]), row["total"], *row["cells"]] for row in table["rows"]]
     return Sheet(sheet_id, title, columns, rows)
 
 
@@ -225,7 +234,7 @@ def _programs(section, comparisons):
     sheets = []
     if comparisons.get("programs"):
         rows = comparisons["programs"]["rows"]
-        sheets.append(sheet("programs", section["heading"], PROGRAMS, rows))
+        sheets.append(sheet("programs", translated(section["heading"]), PROGRAMS, rows))
     if any(program["kpis"] for program in section["programs"]):
         rows = _kpi_rows(section["programs"])
         sheets.append(sheet("kpis", _("성과지표 목표와 실적"), KPIS, rows))
@@ -246,7 +255,8 @@ def section_sheets(section, comparisons):
         return [
             sheet(
                 f"budget-detail-{number}",
-                _("%(year)s년 %(kind)s 예산 세부현황") % {"year": t["year"], "kind": t["kind"]},
+                _("%(year)s년 %(kind)s 예산 세부현황")
+                % {"year": t["year"], "kind": translated(t["kind"])},
                 BUDGET_DETAIL,
                 [t["total"], *t["rows"]],
             )  # fmt: skip
@@ -258,13 +268,15 @@ def section_sheets(section, comparisons):
     if kind == Kind.KPIS:
         return [sheet("kpis", _("성과지표 목표와 실적"), KPIS, _kpi_rows(section["programs"]))]
     if kind == Kind.PROGRESS_MATRIX:
-        matrix = sheet("progress-matrix", section["heading"], PROGRESS_MATRIX, section["programs"])
+        heading = translated(section["heading"])
+        matrix = sheet("progress-matrix", heading, PROGRESS_MATRIX, section["programs"])
         return [matrix, *_programs(section, comparisons)[:1]]
     if kind == Kind.COUNCIL_REQUESTS:
         counts = Sheet(
             "request-counts",
             _("처리 현황"),
-            [Column(_("계"), "count")] + [Column(c["status"], "count") for c in section["counts"]],
+            [Column(_("계"), "count")]
+            + [Column(translated(c["status"]), "count") for c in section["counts"]],
             [[section["total"], *[c["count"] for c in section["counts"]]]],
         )
         return [counts, sheet("requests", _("세부 처리 내용"), REQUESTS, section["requests"])]

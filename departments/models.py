@@ -12,11 +12,26 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .locking import LockedQuerySet, PeriodLockedModel
 from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
+
+
+def _numbered(label, number):
+    return gettext(label) % number
+
+
+def numbered_choices(label, count):
+    """Choices 1 … count labelled "%d분기"-style, formatted when shown, in the reader's
+    language: `_("%d분기") % q` would be formatted once, at import, and stay Korean."""
+    return [(n, lazy(_numbered, str)(label, n)) for n in range(1, count + 1)]
+
+
+QUARTERS = numbered_choices(gettext_noop("%d분기"), 4)
 
 
 class DepartmentQuerySet(NaturalKeyQuerySet):
@@ -540,9 +555,7 @@ class ReportingPeriod(models.Model):
         Department, verbose_name=_("부서"), on_delete=models.PROTECT, related_name="periods"
     )
     year = models.PositiveSmallIntegerField(_("연도"))
-    quarter = models.PositiveSmallIntegerField(
-        _("분기"), choices=[(q, _("%d분기") % q) for q in range(1, 5)]
-    )
+    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -567,7 +580,8 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.department} {self.year}년 {self.quarter}분기"
+        period = _("%(year)s년 %(quarter)s분기") % {"year": self.year, "quarter": self.quarter}
+        return f"{self.department} {period}"
 
     @property
     def locked(self):

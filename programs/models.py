@@ -10,12 +10,13 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from budgets.models import BudgetLine
 from budgets.tables import percent
 from departments.locking import PeriodLockedModel, ensure_unlocked
-from departments.models import Department
+from departments.models import QUARTERS, Department, numbered_choices
 
 from .outline import validate_outline
 
@@ -24,7 +25,6 @@ OUTLINE_HELP = _(
     "들어갑니다. 기호 없는 줄은 윗줄에 이어집니다. 끝에 ‘: 4월 / 95,700천원’처럼 쓰면 "
     "시기와 금액을 따로 보여 줍니다."
 )
-QUARTERS = [(q, _("%d분기") % q) for q in range(1, 5)]
 
 
 def execution_rate(executed, budget):
@@ -68,7 +68,8 @@ class Mission(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.department} {self.year}년 임무"
+        mission = _("%(department)s %(year)s년 임무")
+        return mission % {"department": self.department, "year": self.year}
 
 
 class StrategicGoal(PeriodLockedModel):
@@ -319,7 +320,8 @@ class ProgressEntry(PeriodLockedModel):
         ]
 
     def __str__(self):
-        return f"{self.program.title} ({self.year}년 {self.quarter}분기)"
+        period = _("%(year)s년 %(quarter)s분기") % {"year": self.year, "quarter": self.quarter}
+        return f"{self.program.title} ({period})"
 
     @property
     def rate(self):
@@ -335,7 +337,7 @@ class ScheduleItem(PeriodLockedModel):
     year = models.PositiveSmallIntegerField(_("연도"))
     quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS, null=True, blank=True)
     month = models.PositiveSmallIntegerField(
-        _("월"), choices=[(m, _("%d월") % m) for m in range(1, 13)], null=True, blank=True
+        _("월"), choices=numbered_choices(gettext_noop("%d월"), 12), null=True, blank=True
     )
     order = models.PositiveSmallIntegerField(_("순서"))
     text = models.CharField(_("내용"), max_length=300)
@@ -378,7 +380,7 @@ class ScheduleItem(PeriodLockedModel):
 
     @property
     def when(self):
-        return f"{self.month}월" if self.month else f"{self.quarter}분기"
+        return self.get_month_display() if self.month else self.get_quarter_display()
 
     def clean(self):
         super().clean()

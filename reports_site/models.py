@@ -251,7 +251,11 @@ class Edition(models.Model):
 
     def __str__(self):
         owner = self.briefing.department if self.briefing_id else _("전체 책자")
-        return f"{self.session} · {owner} · {self.number}판"
+        return _("%(session)s · %(owner)s · %(number)s판") % {
+            "session": self.session,
+            "owner": owner,
+            "number": self.number,
+        }
 
 
 class BookletJob(models.Model):

@@ -236,6 +236,7 @@ def assemble(front_context, parts, metadata):
 # The two documents ------------------------------------------------------------------------
 
 
+@translation.override("ko")  # the council prints in Korean, whoever asks for the PDF
 def briefing_pdf(data, progress=None):
     """One department's briefing: (pdf bytes, {anchor id: page}). data: build_report()."""
     parts = parts_for([data], progress)
@@ -261,6 +262,7 @@ def briefing_pdf(data, progress=None):
     return assemble(context, parts, metadata)
 
 
+@translation.override("ko")
 def booklet_pdf(session, reports, progress=None):
     """The session booklet: one cover, one 보고 순서, every department's part in order."""
     parts = parts_for(reports, progress)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Prefetch, Subquery
+from django.utils import translation
 from django.utils.functional import Promise
 
 from budgets.models import BudgetLine
@@ -241,7 +242,13 @@ def _program(program):
         "plans": _outline(entry.plans) if entry else [],
         "budget": _program_budget(entry),
         "schedule": [
-            {"when": s.when, "text": s.text, "amount": s.amount, "quarter": s.quarter}
+            {
+                "when": s.when,
+                "text": s.text,
+                "amount": s.amount,
+                "quarter": s.quarter,
+                "month": s.month,
+            }
             for s in program.schedule.all()
         ],
         "kpis": [_kpi(k) for k in program.kpis.all()],
@@ -371,18 +378,22 @@ def build_section(briefing, section, number):
     """One section of the briefing (number: its position, from 0), as plain data.
 
     The web pages build one section at a time with this; an unsaved Briefing with only a
-    department and an as-of date (a quarter's figures) works too.
+    department and an as-of date (a quarter's figures) works too. The data is the Korean
+    document whatever the reader's language (labels such as 계 are in the source language),
+    so an edition frozen from it prints the same Korean PDF; the pages translate the labels
+    as they show them (the `translated` filter).
     """
     department = briefing.department
-    return plain(
-        {
-            "kind": section.kind,
-            "id": f"s-{department.code}-{section.kind}",
-            "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
-            "heading": str(section),
-            **BUILDERS[section.kind](briefing, department),
-        }
-    )
+    with translation.override("ko"):
+        return plain(
+            {
+                "kind": section.kind,
+                "id": f"s-{department.code}-{section.kind}",
+                "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
+                "heading": str(section),
+                **BUILDERS[section.kind](briefing, department),
+            }
+        )
 
 
 def build_report(briefing):

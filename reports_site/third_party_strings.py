@@ -55,3 +55,21 @@ gettext_noop("Row")
 # import_export/templates/admin/import_export/export.html, resource_fields_list.html
 # (the trailing space is part of the msgid)
 gettext_noop("This exporter will export the following fields: ")
+
+# Django's admin: its Korean catalog puts a particle right after a closing quote
+# ('… 기준"가 성공적으로 변경되었습니다'), writes "보기위한 1%s 를(을) 선택" and "뷰 %s".
+# django/contrib/admin/options.py, views/main.py, models.py
+gettext_noop("Select %s to view")
+gettext_noop("The {name} “{obj}” was added successfully.")
+gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below.")
+gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below.")
+gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below.")
+gettext_noop("The {name} “{obj}” was changed successfully.")
+gettext_noop("The %(name)s “%(obj)s” was deleted successfully.")
+gettext_noop("You may edit it again below.")
+gettext_noop("Added {name} “{object}”.")
+gettext_noop("Changed {fields} for {name} “{object}”.")
+gettext_noop("Deleted {name} “{object}”.")
+gettext_noop("Changed {fields}.")
+gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?")
+gettext_noop("Successfully deleted %(count)d %(items)s.")

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from departments.access import Role
 from reports_site.models import Briefing
 
 from .test_demo_data import run_demo
@@ -166,3 +167,61 @@ def test_axe_finds_no_wcag_violation_on_any_page_type_in_korean_and_english(brow
                 found[language, viewport["width"], user, url] = violations
         page.context.close()
     assert found == {}
+
+
+# Lines of text a cell is laid out in, and the words it holds: a cell squeezed to one
+# syllable per line has many more lines than words (a word may break once, at a bracket).
+SQUEEZED_CELLS = """() => [...document.querySelectorAll('main td, main th')].flatMap(cell => {
+  const words = cell.innerText.split(/\\s+/).filter(Boolean).length;
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const rects = [...range.getClientRects()].filter(r => r.width > 1);
+  const lines = new Set(rects.map(r => Math.round(r.top))).size;
+  return lines > 2 * words ? [`${cell.innerText.slice(0, 20)}: ${lines} lines`] : [];
+})"""
+
+
+def test_on_a_phone_no_report_page_scrolls_sideways_and_wide_tables_scroll_in_their_box(
+    browser, demo
+):
+    from council.models import Committee
+
+    briefing = Briefing.objects.get(session__number=261)
+    older = Briefing.objects.filter(session__starts_on__year=2007).get()
+    urls = page_types(briefing, older, Committee.objects.first()) + [
+        reverse("council:briefing_section", args=[older.session_id, "YDP-GA", "general"]),
+        reverse("council:period_section", args=[2025, 2, "YDP-GA", "budget_detail"]),
+    ]
+    page = new_page(browser, demo, user="clerk", viewport={"width": 390, "height": 844})
+    found = {}
+    for url in urls:
+        assert page.goto(url).status == 200, url
+        width = page.evaluate("document.documentElement.scrollWidth")
+        squeezed = page.evaluate(SQUEEZED_CELLS)
+        if width > 390 or squeezed:
+            found[url] = (width, squeezed[:3])
+    assert found == {}
+
+    page.goto(reverse("council:briefing_section", args=[briefing.session_id, "YDP-GA", "general"]))
+    box = page.get_by_role("region", name="인력 현황")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "the staffing table is wider"
+    box.focus()
+    page.keyboard.press("ArrowRight")  # the keyboard scrolls the box (smoothly: wait)
+    page.wait_for_function("e => e.scrollLeft > 0", arg=box.element_handle(), timeout=5000)
+    first = box.locator("tbody th").first
+    left = first.bounding_box()["x"]
+    box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    assert first.bounding_box()["x"] == left, "the first column stays in view"
+    page.context.close()
+
+
+def test_the_admin_shows_a_user_name_as_it_is_spelled(browser, live_server):
+    from departments.models import Department
+
+    from .factories import make_department, make_user
+
+    user = make_user(Role.STAFF, make_department("총무과", Department.Kind.DISTRICT), "ga_staff")
+    page = new_page(browser, live_server.url, user=user.username)
+    page.goto(reverse("admin:index"))
+    assert page.locator("#user-tools strong").inner_text() == "ga_staff"  # not GA_STAFF
+    page.context.close()

@@ -1,6 +1,7 @@
 """The admin speaks Korean by default, English on request, and third-party pages too."""
 
 import ast
+import datetime as dt
 import gettext
 import re
 from pathlib import Path
@@ -8,6 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as translate
 
 from .factories import make_department, make_user
 
@@ -120,3 +123,47 @@ class CatalogTests(TestCase):
                     continue
                 keys = [(msgid, n) for n in range(len(texts))] if plural else [msgid]
                 self.assertEqual([compiled.get(key) for key in keys], texts, msgid)
+
+
+class KoreanMessageTests(TestCase):
+    """Django's Korean admin catalog, where it reads wrongly, and Korean times."""
+
+    # A particle right after a closing quote reads '"… 기준"가' whatever the name ends in.
+    PARTICLE_AFTER_QUOTE = re.compile(r"[”\"](이|가|을|를|은|는|의|이/가|을/를)")
+
+    def test_admin_messages_put_no_particle_after_a_quoted_name(self):
+        messages = [
+            "The {name} “{obj}” was added successfully.",
+            "The {name} “{obj}” was changed successfully.",
+            "The {name} “{obj}” was changed successfully. You may edit it again below.",
+            "The %(name)s “%(obj)s” was deleted successfully.",
+            "Added {name} “{object}”.",
+            "Changed {fields} for {name} “{object}”.",
+            "Deleted {name} “{object}”.",
+            "%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?",
+            'The %(name)s "%(obj)s" was changed successfully.',  # django-simple-history
+        ]
+        with translation.override("ko"):
+            for message in messages:
+                korean = translate(message)
+                self.assertNotEqual(korean, message)
+                self.assertIsNone(self.PARTICLE_AFTER_QUOTE.search(korean), korean)
+            changed = translate("The {name} “{obj}” was changed successfully.")
+            text = changed.format(name="예산 집행", obj="2025. 5. 31. 기준")
+            self.assertEqual(text, "예산 집행 “2025. 5. 31. 기준” 항목을 고쳤습니다.")
+            self.assertEqual(translate("Select %s to view") % "인력 현황", "볼 인력 현황 선택")
+            self.assertEqual(translate("View %s") % "인력 현황", "인력 현황 보기")
+
+    def test_korean_times_are_on_the_24_hour_clock(self):
+        moment = timezone.make_aware(dt.datetime(2026, 12, 3, 0, 11))
+        with translation.override("ko"):
+            shown = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        self.assertEqual(shown, "2026년 12월 3일 00:11")
+
+    def test_quarter_choices_follow_the_readers_language(self):
+        from programs.models import ProgressEntry
+
+        field = ProgressEntry._meta.get_field("quarter")
+        with translation.override("en"):
+            self.assertEqual(dict(field.choices)[2], translate("%d분기") % 2)
+            self.assertNotIn("분기", str(dict(field.choices)[2]))

@@ -441,3 +441,28 @@ def contents_links(document):
     index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
     links = [a.get_object() for a in reader.pages[1]["/Annots"]]
     return [index[link["/Dest"][0].idnum] for link in links]
+
+
+@needs_poppler
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+class PdfLanguageTests(TestCase):
+    def test_the_pdf_is_korean_whoever_asks_for_it(self):
+        from django.utils import translation
+
+        from .budget_factories import make_leaf
+        from .factories import make_briefing, make_department, make_snapshot
+
+        department = make_department("총무과")
+        make_snapshot(department)
+        make_leaf(department, 1_000, 500)
+        briefing = make_briefing(department)
+        BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        with translation.override("en"):  # an English-speaking clerk publishes
+            data = build_report(briefing)
+            document, _pages = pdf.briefing_pdf(data)
+        text = squeeze("".join(pdf_pages(document)))
+        for korean in ("일반현황", "정원", "현원", "과부족", "단위사업명", "보고순서"):
+            self.assertIn(korean, text)
+        for english in ("General", "Authorised", "Total", "Unit"):
+            self.assertNotIn(english, text)
+        self.assertEqual(data["sections"][0]["staffing"]["table"]["total_label"], "계")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from reports_site.downloads import safe_filename
 from reports_site.models import BriefingSection
-from reports_site.templatetags.briefing import kdate
+from reports_site.templatetags.briefing import kdate, translated
 
 from .. import charts, compare, exports
 from ..reports import load_sections, section_html
@@ -51,7 +51,7 @@ def section_page(request, report, kind, crumbs, context_line):
         "extras": _extras(request, report, section, entry["url"]),
         "previous": report.outline[position - 1] if position else None,
         "next": report.outline[position + 1] if position + 1 < len(report.outline) else None,
-        "crumbs": crumbs(report, f"{entry['numeral']}. {entry['heading']}"),
+        "crumbs": crumbs(report, f"{entry['numeral']}. {translated(entry['heading'])}"),
         "context_line": context_line,
     }
     return render(request, "council/section.html", context)

@@ -67,6 +67,25 @@ def change_rate(row):
     return ("△" if value < 0 else "") + rate(abs(value))
 
 
+@register.filter
+def translated(value):
+    """A label the code generated (계, 소계, 정원, a status or a source) in the reader's
+    language. Report data keeps these in Korean, the source language, so that a published
+    edition reads in every language; text people typed has no msgid and stays as typed."""
+    return _(value) if value else value
+
+
+@register.filter
+def schedule_when(item):
+    """A schedule item's month or quarter (6월, 2분기) in the reader's language; editions
+    published before the month was kept show the Korean they stored."""
+    if item.get("month"):
+        return _("%d월") % item["month"]
+    if item.get("quarter") and "month" in item:
+        return _("%d분기") % item["quarter"]
+    return item["when"]
+
+
 def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
