@@ -144,7 +144,7 @@ class ConflictCheckedForm(forms.ModelForm):
             self.kept_as_saved = current
             return
         self.data = self.data.copy()
-        self.show_saved(current, [name for name in meanwhile if name not in touched])
+        self.show_saved(current, [n for n in meanwhile if n in self.fields and n not in touched])
         self.renew_token(current, list(values))
         raise ValidationError(refusal(current, values, meanwhile))
 
