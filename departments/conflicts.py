@@ -10,10 +10,11 @@ transaction, the row is read again (locked on PostgreSQL) and compared:
   values), so editing one row of a table never undoes another's edit of the next row;
 - somebody did, and this form was edited too: the whole save is refused, listing each
   field changed meanwhile (value loaded → value saved meanwhile, by whom and when), and the
-  form is shown again with the user's input. It is refused rather than merged field by
-  field because the figures of one row belong together (정원 and 현원, a budget and its
-  execution): a save never stores a combination that nobody saw. The form's token is
-  renewed, so saving again after reading the message is a deliberate choice;
+  form is shown again with the user's input, and with what was saved meanwhile in the
+  fields the user left alone. It is refused rather than merged field by field because the
+  figures of one row belong together (정원 and 현원, a budget and its execution): a save
+  never stores a combination that nobody saw. The form's token is renewed, so saving again
+  stores what the page shows, as a deliberate choice;
 - the row was deleted meanwhile: an untouched row is left out of the save; an edited one
   refuses the save, naming the values typed into it (the page has no row for it any more).
 
@@ -27,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
 from django.db.models import QuerySet
+from django.forms.models import model_to_dict
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -137,20 +139,42 @@ class ConflictCheckedForm(forms.ModelForm):
         ]
         if not meanwhile:
             return
-        if not self.touched(values):
+        touched = self.touched_names(values)
+        if not touched:
             self.kept_as_saved = current
             return
+        self.data = self.data.copy()
+        self.show_saved(current, [n for n in meanwhile if n in self.fields and n not in touched])
         self.renew_token(current, list(values))
         raise ValidationError(refusal(current, values, meanwhile))
 
+    def touched_names(self, values):
+        """The fields the user changed in this form since it was loaded."""
+        opts = self._meta.model._meta
+        return {
+            name
+            for name, value in values.items()
+            if name in self.fields and self.changed_since_loaded(name, opts.get_field(name), value)
+        }
+
+    def changed_since_loaded(self, name, model_field, loaded):
+        return self.fields[name].has_changed(model_field.to_python(loaded), self[name].data)
+
     def touched(self, values):
-        """Whether the user changed anything in this form since it was loaded."""
-        for name, value in values.items():
-            if name in self.fields:
-                loaded = self._meta.model._meta.get_field(name).to_python(value)
-                if self.fields[name].has_changed(loaded, self[name].data):
-                    return True
-        return False
+        return bool(self.touched_names(values))
+
+    def show_saved(self, current, names):
+        """Fields the user left alone show what was saved meanwhile: saving again keeps it."""
+        saved = model_to_dict(current, fields=names)
+        for name in names:
+            bound, value = self[name], self.fields[name].prepare_value(saved.get(name))
+            widget = getattr(bound.field.widget, "widget", bound.field.widget)  # admin wrapper
+            if isinstance(widget, forms.CheckboxInput):
+                self.data.setlist(bound.html_name, ["on"] if value else [])
+            elif isinstance(widget, forms.SelectMultiple):
+                self.data.setlist(bound.html_name, [str(v) for v in value or []])
+            elif not isinstance(widget, forms.MultiWidget):
+                self.data[bound.html_name] = "" if value is None else str(value)
 
     def deleted_meanwhile(self, values):
         # The formset found no row for the posted id and gave this form a new instance;
@@ -176,7 +200,6 @@ class ConflictCheckedForm(forms.ModelForm):
         )
 
     def renew_token(self, current, names):
-        self.data = self.data.copy()
         self.data[self.add_prefix(FIELD_NAME)] = SIGNER.sign_object(
             state_of(current, names), compress=True
         )
@@ -214,8 +237,8 @@ def refusal(current, values, meanwhile):
         )
     lines.append(
         _(
-            "입력한 값은 그대로 두었습니다. 바뀐 값을 확인하고 다시 저장하면 입력한 값으로 "
-            "저장됩니다."
+            "입력한 값은 그대로 두었고, 손대지 않은 칸에는 그 사이 저장된 값을 넣어 "
+            "두었습니다. 확인하고 다시 저장하면 화면에 보이는 값으로 저장됩니다."
         )
     )
     return lines

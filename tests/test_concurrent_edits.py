@@ -238,6 +238,11 @@ class StaffingConcurrentEditTests(TestCase):
         response = self.save(self.second, second, **{"counts-1-actual": "3"})
         self.assertContains(response, "정원: 13 → 14")
         self.assertEqual((self.row("9급").authorised, self.row("9급").actual), (14, 2))
+        # The form shows the other's 정원 beside this user's 현원; saving again keeps both.
+        self.assertContains(response, 'name="counts-1-authorised" value="14"')
+        self.assertContains(response, 'name="counts-1-actual" value="3"')
+        self.save(self.second, posted(response, "staffingsnapshot_form"))
+        self.assertEqual((self.row("9급").authorised, self.row("9급").actual), (14, 3))
 
     def test_the_snapshot_left_as_loaded_keeps_what_was_saved_meanwhile(self):
         first, second = self.open_page(self.first), self.open_page(self.second)
@@ -265,7 +270,7 @@ class StaffingConcurrentEditTests(TestCase):
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         response = self.save(self.second, second, **{"counts-1-actual": "7"})
         self.assertContains(response, "Not saved: kim saved this item at")
-        self.assertContains(response, "Your input is still in the form.")
+        self.assertContains(response, "Your input is still in the form, and the fields")
 
     def test_a_page_that_cannot_be_saved_carries_no_token(self):
         # An approved quarter's rows are read-only: no hidden field, no empty column.
@@ -397,6 +402,11 @@ class ProgramConcurrentEditTests(TestCase):
         self.entry.refresh_from_db()
         self.assertIn("조명 교체", self.entry.achievements)
         self.assertNotIn("내년 계획", self.entry.plans)
+        # Saving the page shown again stores the first edit and the second together.
+        self.assertEqual(self.save(self.second, posted(response, "program_form")).status_code, 302)
+        self.entry.refresh_from_db()
+        self.assertIn("조명 교체", self.entry.achievements)
+        self.assertIn("내년 계획", self.entry.plans)
 
     def test_a_budget_line_linked_meanwhile_is_kept_when_only_a_progress_row_is_edited(self):
         first, second = self.open_page(self.first), self.open_page(self.second)
