@@ -105,7 +105,9 @@ class BudgetLineAdmin(SpreadsheetAdmin, LockAwareAdmin):
     def figures(self, obj):
         if obj.pk is None:
             return "-"
-        row = line_figures(obj)
+        # A form shown again after a refused save holds the typed year and department; the
+        # figures are those of the line as stored.
+        row = line_figures(type(obj).objects.get(pk=obj.pk))
         caption = (
             _("%(date)s 기준") % {"date": f"{row.as_of:%Y. %-m. %-d.}"}
             if row.as_of

@@ -408,6 +408,16 @@ class BudgetAdminTests(TestCase):
         # the demo's lines have no prior budget at all: nothing to compare with, not 순증
         self.assertContains(page, "<td>69.4</td><td>-</td><td>-</td>")
 
+    def test_a_refused_move_to_another_year_shows_the_form_again_with_the_stored_figures(self):
+        url = reverse("admin:budgets_budgetline_change", args=[self.line.pk])
+        response = self.client.post(
+            url, line_form(self.line, self.snapshot, 2_569_470) | {"year": 2026}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "3,701,804")  # the figures of the line as stored
+        self.line.refresh_from_db()
+        self.assertEqual(self.line.year, 2025)
+
     def test_parent_choices_and_the_list_stay_inside_the_users_departments(self):
         page = self.client.get(reverse("admin:budgets_budgetline_changelist"))
         self.assertContains(page, "쾌적한 행정환경 조성")
