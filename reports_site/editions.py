@@ -44,17 +44,20 @@ def _next_number(session, briefing):
     return last.number + 1 if last else 1
 
 
-@transaction.atomic
 def publish(briefing, user=None):
-    """A new edition of the briefing, or the latest one when nothing changed since."""
+    """A new edition of the briefing, or the latest one when nothing changed since.
+
+    The PDF is rendered outside any transaction: a write transaction held for the seconds
+    of rendering would lock SQLite's other process (the worker) out for as long."""
     data = build_report(briefing)
     digest = content_hash(data)
     latest = latest_edition(briefing)
     if latest and latest.content_hash == digest:
         return latest
     document, pages = pdf.briefing_pdf(data)
-    edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
-    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+    with transaction.atomic():
+        edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
+        Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
     return edition
 
 
