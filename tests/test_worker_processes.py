@@ -2,6 +2,7 @@
 the out-of-the-box SQLite file database."""
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -90,3 +91,75 @@ class SqliteWorkerTests(TestCase):
         output = worker.communicate(timeout=30)[0]
         self.assertTrue(alive, output[-3000:])
         self.assertNotIn("locked", output)
+
+
+RENDER_POOL = """
+import django, os, signal, sys, time; django.setup()
+from django.db import connection
+from reports_site import pdf
+connection.cursor().execute("SELECT 1")  # a database connection the children inherit
+# Like db_worker's graceful shutdown: the first SIGTERM only asks the current job to end.
+signal.signal(signal.SIGTERM, lambda *args: None)
+pool = pdf.render_pool()
+for _ in range(pdf.workers()):
+    pool.submit(time.sleep, 300)
+print(*pool._processes, flush=True)
+time.sleep(300)
+"""
+
+
+def alive(pid):
+    """Running, not ended (a zombie nobody reaped has ended too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def until(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.1)
+    return condition()
+
+
+def held_files(pid):
+    links = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return links
+
+
+@skipUnless(sys.platform == "linux", "reads /proc")
+class RenderProcessTests(TestCase):
+    def test_render_processes_hold_no_connection_stop_on_sigterm_and_die_with_their_worker(self):
+        env = {**os.environ, "BRIEFING_PDF_WORKERS": "2"}
+        folder = tempfile.TemporaryDirectory(prefix="briefing-pool-")
+        self.addCleanup(folder.cleanup)
+        database = f"{folder.name}/db.sqlite3"
+        if connection.vendor == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{database}"
+        parent = subprocess.Popen(
+            [sys.executable, "-c", RENDER_POOL],
+            cwd=BASE,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(parent.wait, 30)
+        self.addCleanup(parent.kill)
+        children = [int(pid) for pid in parent.stdout.readline().split()]
+        self.assertEqual(len(children), 2)
+        self.addCleanup(lambda: [os.kill(pid, signal.SIGKILL) for pid in children if alive(pid)])
+        for child in children:
+            held = held_files(child)
+            self.assertFalse([f for f in held if f.startswith((database, "socket:"))], held)
+
+        os.kill(children[0], signal.SIGTERM)
+        self.assertTrue(until(lambda: not alive(children[0])), "SIGTERM was ignored")
+        parent.kill()  # kill -9 of the worker
+        self.assertTrue(until(lambda: not alive(children[1])), "outlived its worker")
