@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
@@ -10,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
 
-from . import editions, pdf, tasks
+from . import editions, files, pdf, tasks
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
 from .report import build_report
 
@@ -34,6 +36,26 @@ def stored_pdf(edition, filename):
         filename=filename,
         content_type="application/pdf",
     )
+
+
+def refuses_when_disk_full(to):
+    """A full disk answers the clerk with a message on the page `to`, not a server error;
+    nothing half-written was kept (files.save_whole)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(self, request, pk, *args, **kwargs):
+            try:
+                return view(self, request, pk, *args, **kwargs)
+            except OSError as error:
+                if not files.disk_full(error):
+                    raise
+                messages.error(request, files.disk_full_message())
+                return redirect(to, pk=pk)
+
+        return wrapper
+
+    return decorator
 
 
 @admin.register(CouncilSession)
@@ -122,12 +144,14 @@ class BriefingAdmin(DepartmentScopedAdmin):
             *super().get_urls(),
         ]
 
+    @refuses_when_disk_full("admin:reports_site_briefing_change")
     def pdf_view(self, request, pk):
         """The briefing as it stands now (a draft preview until it is published)."""
         briefing = self.get_object(request, str(pk))
         document, _pages = pdf.briefing_pdf(build_report(briefing))
         return pdf_response(document, f"{briefing.department} {briefing.title}.pdf")
 
+    @refuses_when_disk_full("admin:reports_site_editions")
     def publish_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

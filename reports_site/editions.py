@@ -2,11 +2,10 @@
 
 import hashlib
 
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import pdf
+from . import files, pdf
 from .models import Briefing, Edition
 from .report import build_report, content_hash
 
@@ -21,12 +20,19 @@ def report_data(briefing):
     return edition.data if edition else build_report(briefing)
 
 
-def _save_edition(session, briefing, data, digest, document, page_map, user):
-    """The next edition of a briefing (or, with briefing None, of the session booklet)."""
+def _save_edition(session, briefing, latest, data, digest, document, page_map, user):
+    """The edition after `latest` (None: the first) of a briefing (or, with briefing None,
+    of the session booklet); its file is complete before the row points at it.
+
+    The number follows the edition the content was compared with, not the newest at
+    saving time: two runs publishing the same content from the same state (a booklet job
+    started again while the first still runs) meet on the number's unique constraint, and
+    the later one gets the earlier one's edition instead of a duplicate.
+    """
     edition = Edition(
         session=session,
         briefing=briefing,
-        number=_next_number(session, briefing),
+        number=latest.number + 1 if latest else 1,
         data=data,
         content_hash=digest,
         pages=_page_count(document),
@@ -34,14 +40,23 @@ def _save_edition(session, briefing, data, digest, document, page_map, user):
         published_by=user,
         pdf_hash=hashlib.sha256(document).hexdigest(),
     )
-    edition.pdf.save(f"{digest[:16]}-{edition.number}.pdf", ContentFile(document), save=False)
-    edition.save()
+    files.save_whole(edition.pdf, f"{digest[:16]}-{edition.number}.pdf", document)
+    try:
+        with transaction.atomic():
+            edition.save()
+            if briefing is not None:
+                Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+    except IntegrityError:
+        files.delete_quietly(edition.pdf)
+        same = Edition.objects.filter(session=session, briefing=briefing, number=edition.number)
+        earlier = same.filter(content_hash=digest).first()
+        if earlier is None:  # another content took the number meanwhile: publish again
+            raise
+        return earlier
+    except BaseException:
+        files.delete_quietly(edition.pdf)
+        raise
     return edition
-
-
-def _next_number(session, briefing):
-    last = Edition.objects.filter(session=session, briefing=briefing).latest_first().first()
-    return last.number + 1 if last else 1
 
 
 def publish(briefing, user=None):
@@ -55,10 +70,7 @@ def publish(briefing, user=None):
     if latest and latest.content_hash == digest:
         return latest
     document, pages = pdf.briefing_pdf(data)
-    with transaction.atomic():
-        edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
-        Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
-    return edition
+    return _save_edition(briefing.session, briefing, latest, data, digest, document, pages, user)
 
 
 def _page_count(document):
@@ -94,8 +106,7 @@ def publish_booklet(session, user=None, progress=None):
             progress(len(reports), len(reports), "")
         return latest
     document, pages = pdf.booklet_pdf(session, reports, progress)
-    with transaction.atomic():
-        return _save_edition(session, None, data, digest, document, pages, user)
+    return _save_edition(session, None, latest, data, digest, document, pages, user)
 
 
 # What changed between two editions ---------------------------------------------------------

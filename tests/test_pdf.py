@@ -1,9 +1,13 @@
 """The council-briefing PDF, read back the way a person or a printer would read it."""
 
+import errno
+import hashlib
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 from unittest import mock, skipUnless
 
 from django.core.management import call_command
@@ -318,3 +322,113 @@ def contents_links(document):
     index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
     links = [a.get_object() for a in reader.pages[1]["/Annots"]]
     return [index[link["/Dest"][0].idnum] for link in links]
+
+
+class _FullDisk:
+    """A file on a disk that fills up halfway through the first write."""
+
+    def __init__(self, fd, mode):
+        self.file = os.fdopen(fd, mode)
+
+    def write(self, chunk):
+        self.file.write(chunk[: len(chunk) // 2])
+        self.file.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self):
+        self.file.close()
+
+
+class _OsWithFullDisk:
+    """`os` as Django's file storage sees it, with the full disk above."""
+
+    fdopen = _FullDisk
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+
+def stored_files(folder):
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
+
+
+@override_settings(BRIEFING_PDF_WORKERS=1)
+class StoredFilesTests(TestCase):
+    """Files are complete before a row points at them; a full disk leaves nothing behind."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from departments.access import Role
+
+        from .factories import make_briefing, make_department, make_user
+
+        cls.briefing = make_briefing(make_department("총무과"), status="approved")
+        BriefingSection.objects.create(briefing=cls.briefing, kind="general", order=1)
+        cls.session = cls.briefing.session
+        cls.clerk = make_user(Role.CLERK)
+
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory(prefix="briefing-media-")
+        self.addCleanup(folder.cleanup)
+        self.media = folder.name
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+
+    def test_a_full_disk_tells_the_clerk_and_leaves_no_file_or_row(self):
+        from django.core.files.storage import filesystem
+        from django.urls import reverse
+
+        from reports_site.models import Edition, RenderedPart
+
+        self.client.force_login(self.clerk)
+        url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
+        with mock.patch.object(filesystem, "os", _OsWithFullDisk()):
+            response = self.client.post(url, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "저장 공간이 부족합니다")
+        self.assertEqual(stored_files(self.media), [])
+        self.assertFalse(Edition.objects.exists())
+        self.assertFalse(RenderedPart.objects.exists())
+        self.briefing.refresh_from_db()
+        self.assertEqual(self.briefing.status, "approved")
+
+        self.client.post(url)  # with room again, it is published whole
+        edition = Edition.objects.get()
+        with edition.pdf.open("rb") as stored:
+            self.assertEqual(hashlib.sha256(stored.read()).hexdigest(), edition.pdf_hash)
+        self.assertEqual(len(stored_files(self.media)), 2)  # the edition and its part
+
+    def test_a_booklet_job_run_again_while_the_first_still_renders_makes_one_edition(self):
+        from reports_site.models import Edition
+
+        Briefing.objects.filter(pk=self.briefing.pk).update(status="published")
+        render = pdf.booklet_pdf
+        recovered = []
+
+        def slow_first_run(*args, **kwargs):
+            # While this run renders, the job started again by the recovery runs to the end.
+            with mock.patch.object(pdf, "booklet_pdf", render):
+                recovered.append(editions.publish_booklet(self.session))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "booklet_pdf", slow_first_run):
+            first = editions.publish_booklet(self.session)
+        self.assertEqual(first, recovered[0])
+        self.assertEqual(Edition.objects.booklets().count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
+    def test_two_clerks_publishing_the_same_content_at_once_make_one_edition(self):
+        from reports_site.models import Edition
+
+        render = pdf.briefing_pdf
+        other = []
+
+        def slow_first_publish(*args, **kwargs):
+            with mock.patch.object(pdf, "briefing_pdf", render):
+                other.append(editions.publish(self.briefing))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "briefing_pdf", slow_first_publish):
+            first = editions.publish(self.briefing)
+        self.assertEqual(first, other[0])
+        self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
