@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
 
-from . import editions, files, pdf, tasks
+from . import editions, files, fonts, pdf, tasks
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
 from .report import build_report
 
@@ -38,19 +38,22 @@ def stored_pdf(edition, filename):
     )
 
 
-def refuses_when_disk_full(to):
-    """A full disk answers the clerk with a message on the page `to`, not a server error;
-    nothing half-written was kept (files.save_whole)."""
+def refuses_with_a_message(to):
+    """A full disk or a missing font answers the clerk with a message on the page `to`,
+    not a server error; nothing half-written was kept (files.save_whole)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(self, request, pk, *args, **kwargs):
             try:
                 return view(self, request, pk, *args, **kwargs)
-            except OSError as error:
-                if not files.disk_full(error):
+            except (OSError, fonts.MissingFont) as error:
+                if isinstance(error, fonts.MissingFont):
+                    messages.error(request, str(error))
+                elif files.disk_full(error):
+                    messages.error(request, files.disk_full_message())
+                else:
                     raise
-                messages.error(request, files.disk_full_message())
                 return redirect(to, pk=pk)
 
         return wrapper
@@ -144,14 +147,14 @@ class BriefingAdmin(DepartmentScopedAdmin):
             *super().get_urls(),
         ]
 
-    @refuses_when_disk_full("admin:reports_site_briefing_change")
+    @refuses_with_a_message("admin:reports_site_briefing_change")
     def pdf_view(self, request, pk):
         """The briefing as it stands now (a draft preview until it is published)."""
         briefing = self.get_object(request, str(pk))
         document, _pages = pdf.briefing_pdf(build_report(briefing))
         return pdf_response(document, f"{briefing.department} {briefing.title}.pdf")
 
-    @refuses_when_disk_full("admin:reports_site_editions")
+    @refuses_with_a_message("admin:reports_site_editions")
     def publish_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

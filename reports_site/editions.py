@@ -5,7 +5,7 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import files, pdf
+from . import files, fonts, pdf
 from .models import Briefing, Edition
 from .report import build_report, content_hash
 
@@ -91,14 +91,18 @@ def booklet_reports(session):
     return [report_data(b) for b in briefings]
 
 
-def publish_booklet(session, user=None, progress=None):
-    """The session booklet as an edition; unchanged content returns the stored one."""
-    reports = booklet_reports(session)
-    data = {
+def _booklet_data(reports):
+    return {
         "departments": [r["department"] for r in reports],
         "parts": [content_hash(r) for r in reports],
         "design": pdf.design_version(),
     }
+
+
+def publish_booklet(session, user=None, progress=None):
+    """The session booklet as an edition; unchanged content returns the stored one."""
+    reports = booklet_reports(session)
+    data = _booklet_data(reports)
     digest = content_hash(data)
     latest = Edition.objects.booklets().filter(session=session).latest_first().first()
     if latest and latest.content_hash == digest:
@@ -107,6 +111,43 @@ def publish_booklet(session, user=None, progress=None):
         return latest
     document, pages = pdf.booklet_pdf(session, reports, progress)
     return _save_edition(session, None, latest, data, digest, document, pages, user)
+
+
+# Stored files that went bad ---------------------------------------------------------------
+
+
+def unusable_editions():
+    """Editions whose stored PDF is lost, cut short or drawn without the Korean font."""
+    for edition in Edition.objects.select_related("session", "briefing"):
+        try:
+            with edition.pdf.open("rb") as stored:
+                document = stored.read()
+        except (FileNotFoundError, ValueError):  # ValueError: no file at all
+            document = b""
+        if not fonts.usable(document, edition.pages):
+            yield edition
+
+
+def render_again(edition):
+    """The edition's PDF made again from what it froze; False when that cannot be done.
+
+    The data published stays as it was; only a file that no longer shows it is replaced.
+    A booklet is made from its departments' editions, so only while they are unchanged."""
+    if edition.briefing_id:
+        document, pages = pdf.briefing_pdf(edition.data)
+    else:
+        reports = booklet_reports(edition.session)
+        if content_hash(_booklet_data(reports)) != edition.content_hash:
+            return False
+        document, pages = pdf.booklet_pdf(edition.session, reports)
+    old = edition.pdf.name
+    files.save_whole(edition.pdf, f"{edition.content_hash[:16]}-{edition.number}.pdf", document)
+    edition.pdf_hash = hashlib.sha256(document).hexdigest()
+    edition.pages, edition.page_map = _page_count(document), pages
+    edition.save(update_fields=["pdf", "pdf_hash", "pages", "page_map"])
+    if old and old != edition.pdf.name:
+        edition.pdf.storage.delete(old)
+    return True
 
 
 # What changed between two editions ---------------------------------------------------------

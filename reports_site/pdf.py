@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import files
+from . import files, fonts
 from .report import content_hash
 
 STYLESHEETS = ("reports/report.css", "reports/print.css")
@@ -76,6 +76,13 @@ def _render(html):
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=_stylesheets())
 
 
+def _write(document):
+    """The document's PDF, refused when a character was drawn without a glyph (tofu)."""
+    pdf = document.write_pdf()
+    fonts.check_rendered(document)
+    return pdf
+
+
 def render_part(data) -> Part:
     """One department's sections as a PDF, with where each anchor landed."""
     with translation.override("ko"):
@@ -86,7 +93,7 @@ def render_part(data) -> Part:
         for name, (_left, top, right, _bottom) in page.anchors.items():
             # An element that runs over pages has an anchor on each: keep where it starts.
             anchors.setdefault(name, [index, round(right, 2), round(top, 2)])
-    return Part(part_key(data), document.write_pdf(), len(document.pages), anchors)
+    return Part(part_key(data), _write(document), len(document.pages), anchors)
 
 
 # Parts, cached ----------------------------------------------------------------------------
@@ -100,10 +107,14 @@ def cached_part(key):
         return None
     try:
         with row.pdf.open("rb") as stored:
-            return Part(key, stored.read(), row.pages, row.anchors)
+            document = stored.read()
     except FileNotFoundError:  # the media folder was cleared: render it again
+        document = b""
+    if not fonts.usable(document, row.pages):  # lost, cut short, or drawn without the font
+        files.delete_quietly(row.pdf)
         row.delete()
         return None
+    return Part(key, document, row.pages, row.anchors)
 
 
 def store_part(part):
@@ -253,7 +264,7 @@ def _overlay(parts, pages):
             overlay.append({"number": number, "marks": page_marks})
             number += 1
     html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
-    return _render(html).write_pdf()
+    return _write(_render(html))
 
 
 def _front(context):
@@ -267,7 +278,7 @@ def _front(context):
         for name, box in page.anchors.items()
         if name.startswith("toc-")
     }
-    return document.write_pdf(), lines
+    return _write(document), lines
 
 
 def _link_contents(writer, lines, pages, front_pages):

@@ -24,6 +24,24 @@ def run_demo(publish=False):
     return out.getvalue()
 
 
+def break_pdfs(editions):
+    """Three ways a stored PDF goes bad: lost, cut short, drawn without the Korean font."""
+    from pypdf import PdfWriter
+
+    lost, cut, no_font = editions
+    lost.pdf.storage.delete(lost.pdf.name)
+    with cut.pdf.open("rb") as stored:
+        whole = stored.read()
+    with open(cut.pdf.path, "wb") as stored:
+        stored.write(whole[: len(whole) // 2])
+    blank = PdfWriter()
+    for _ in range(no_font.pages):
+        blank.add_blank_page(595, 842)
+    with open(no_font.pdf.path, "wb") as stored:
+        blank.write(stored)
+    return [lost.pk, cut.pk, no_font.pk]
+
+
 def row_counts():
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
@@ -37,6 +55,7 @@ class DemoCommandTests(TestCase):
         self.assertGreater(first["departments.Department"], 10)
 
     def test_the_demo_publishes_its_published_briefings_once(self):
+        from reports_site import fonts
         from reports_site.models import Briefing, Edition
 
         from .test_pdf import MEDIA
@@ -44,7 +63,11 @@ class DemoCommandTests(TestCase):
         with override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1):
             run_demo(publish=True)
             first = list(Edition.objects.values_list("pk", flat=True))
+            broken = break_pdfs(Edition.objects.order_by("pk")[:3])
             run_demo(publish=True)
+            for edition in Edition.objects.filter(pk__in=broken):
+                with edition.pdf.open("rb") as stored:  # made again from what it froze
+                    self.assertTrue(fonts.usable(stored.read(), edition.pages), edition)
         self.assertEqual(list(Edition.objects.values_list("pk", flat=True)), first)
         published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED).count()
         self.assertEqual(Edition.objects.filter(briefing__isnull=False).count(), published)

@@ -2,10 +2,12 @@
 
 import errno
 import hashlib
+import io
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from unittest import mock, skipUnless
@@ -432,3 +434,66 @@ class StoredFilesTests(TestCase):
         self.assertEqual(first, other[0])
         self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
         self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
+    def test_a_character_no_font_has_is_refused_with_the_font_package_named(self):
+        from django.urls import reverse
+
+        from reports_site.models import Edition
+
+        Briefing.objects.filter(pk=self.briefing.pk).update(title="2025년 주요업무 보고 \ue000")
+        self.client.force_login(self.clerk)
+        url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "fonts-nanum")
+        self.assertFalse(Edition.objects.exists())
+
+
+NO_KOREAN_FONT = """<?xml version="1.0"?>
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+RENDER = """
+import django; django.setup()
+from reports_site import pdf
+document = pdf._render("<p>총무과 2025년 주요업무 보고</p>")
+print(len(pdf._write(document)))
+"""
+
+
+class MissingFontTests(TestCase):
+    def test_without_a_korean_font_rendering_refuses_and_names_the_package(self):
+        from django.conf import settings
+
+        with tempfile.TemporaryDirectory() as folder:
+            config = Path(folder, "fonts.conf")
+            config.write_text(NO_KOREAN_FONT.format(cache=folder))
+            env = {
+                **os.environ,
+                "FONTCONFIG_FILE": str(config),
+                "DJANGO_SETTINGS_MODULE": "reports_site.settings",
+            }
+            run = subprocess.run(
+                [sys.executable, "-c", RENDER],
+                cwd=settings.BASE_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        self.assertNotEqual(run.returncode, 0, run.stdout)
+        self.assertIn("MissingFont", run.stderr)
+        self.assertIn("fonts-nanum", run.stderr)
+
+    def test_a_stored_pdf_is_usable_only_whole_with_its_pages_and_a_hangul_font(self):
+        from pypdf import PdfWriter
+
+        from reports_site import fonts
+
+        document = pdf._write(pdf._render("<p>총무과 2025년 주요업무 보고</p>"))
+        self.assertTrue(fonts.usable(document, pages=1))
+        self.assertFalse(fonts.usable(document, pages=2))
+        self.assertFalse(fonts.usable(document[: len(document) // 2]))
+        self.assertFalse(fonts.usable(b""))
+        blank = PdfWriter()
+        blank.add_blank_page(595, 842)
+        buffer = io.BytesIO()
+        blank.write(buffer)
+        self.assertFalse(fonts.usable(buffer.getvalue(), pages=1))  # no font at all

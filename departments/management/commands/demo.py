@@ -54,10 +54,20 @@ class Command(BaseCommand):
 
     def publish(self):
         """The published briefings as readers get them: an edition (PDF) each, and the
-        session booklets. Unchanged data keeps its edition, so a second run renders nothing."""
-        from reports_site.editions import publish, publish_booklet
+        session booklets. Unchanged data keeps its edition, so a second run renders nothing
+        (but the PDFs that went bad)."""
+        from reports_site.editions import (
+            publish,
+            publish_booklet,
+            render_again,
+            unusable_editions,
+        )
         from reports_site.models import Briefing
 
+        # A PDF lost, cut short or drawn without the Korean font is not served again.
+        for edition in list(unusable_editions()):
+            done = render_again(edition)
+            self.stdout.write(f"{edition}: PDF {'다시 만듦' if done else '다시 만들 수 없음'}")
         published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
         for briefing in published.select_related("session", "department"):
             publish(briefing)
