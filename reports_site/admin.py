@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
 
 from . import editions, files, fonts, pdf, tasks
-from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
+from .models import Briefing, BriefingContact, BriefingSection, CouncilSession, WorkerHeartbeat
 from .report import build_report
 
 
@@ -106,6 +106,7 @@ class CouncilSessionAdmin(SimpleHistoryAdmin):
             .select_related("department")
             .order_by("department__order"),
             "may_publish": may_publish(request.user),
+            "worker_seen": WorkerHeartbeat.objects.alive().exists(),
         }
         return TemplateResponse(request, "admin/reports_site/booklet.html", context)
 

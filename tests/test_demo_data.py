@@ -2,6 +2,9 @@
 
 import datetime as dt
 import io
+import subprocess
+import sys
+from unittest import mock
 
 from django.apps import apps
 from django.core.management import call_command
@@ -162,3 +165,30 @@ class DocumentFiguresTests(TestCase):
     def test_the_department_line_keeps_its_names(self):
         self.assertEqual(self.ga.name_on(dt.date(2008, 7, 14)), "행정지원과")
         self.assertEqual(self.ga.name_on(dt.date(2025, 6, 12)), "총무과")
+
+
+class DemoServerTests(TestCase):
+    def test_the_demo_serves_the_site_with_a_worker_and_ctrl_c_stops_both(self):
+        from departments.management.commands import demo
+
+        started, seen, real_popen = [], [], subprocess.Popen
+
+        def runserver(name, *args, **options):
+            self.assertEqual(name, "runserver")
+            seen.append(started[0].poll() is None)  # the worker runs while the site does
+            raise KeyboardInterrupt  # Ctrl-C
+
+        def popen(command, **options):
+            self.assertEqual(command[-2:], ["db_worker", "--no-reload"])
+            started.append(real_popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+            return started[0]
+
+        command = demo.Command(stdout=io.StringIO())
+        with (
+            mock.patch.object(demo, "call_command", runserver),
+            mock.patch.object(demo.subprocess, "Popen", popen),
+            self.assertRaises(KeyboardInterrupt),
+        ):
+            command.serve("127.0.0.1:8000")
+        self.assertEqual(seen, [True])
+        self.assertIsNotNone(started[0].poll())  # stopped with the server
