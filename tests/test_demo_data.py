@@ -2,8 +2,11 @@
 
 import datetime as dt
 import io
+import os
+import signal
 import subprocess
 import sys
+import time
 from unittest import mock
 
 from django.apps import apps
@@ -168,7 +171,8 @@ class DocumentFiguresTests(TestCase):
 
 
 class DemoServerTests(TestCase):
-    def test_the_demo_serves_the_site_with_a_worker_and_ctrl_c_stops_both(self):
+    def serve(self, stop_server, expected):
+        """Serve the demo until `stop_server` ends the server; the worker ran and ended."""
         from departments.management.commands import demo
 
         started, seen, real_popen = [], [], subprocess.Popen
@@ -176,7 +180,7 @@ class DemoServerTests(TestCase):
         def runserver(name, *args, **options):
             self.assertEqual(name, "runserver")
             seen.append(started[0].poll() is None)  # the worker runs while the site does
-            raise KeyboardInterrupt  # Ctrl-C
+            stop_server()
 
         def popen(command, **options):
             self.assertEqual(command[-2:], ["db_worker", "--no-reload"])
@@ -187,8 +191,21 @@ class DemoServerTests(TestCase):
         with (
             mock.patch.object(demo, "call_command", runserver),
             mock.patch.object(demo.subprocess, "Popen", popen),
-            self.assertRaises(KeyboardInterrupt),
+            self.assertRaises(expected),
         ):
             command.serve("127.0.0.1:8000")
         self.assertEqual(seen, [True])
         self.assertIsNotNone(started[0].poll())  # stopped with the server
+
+    def test_the_demo_serves_the_site_with_a_worker_and_ctrl_c_stops_both(self):
+        def ctrl_c():
+            raise KeyboardInterrupt
+
+        self.serve(ctrl_c, KeyboardInterrupt)
+
+    def test_sigterm_to_the_demo_stops_its_worker_too(self):
+        def sigterm():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(30)  # the signal arrives first
+
+        self.serve(sigterm, SystemExit)

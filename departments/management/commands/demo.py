@@ -1,5 +1,6 @@
 """Set up the demo: database, demo data, demo accounts; then serve it."""
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -88,9 +89,12 @@ class Command(BaseCommand):
         process = subprocess.Popen(worker_command()) if worker else None
         if process is not None:
             self.stdout.write("전체 책자를 만드는 작업 처리기(db_worker)도 함께 실행합니다.")
+        # SIGTERM would end this process on the spot, leaving the worker running.
+        previous = signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if process is not None:
                 stop(process)
 
