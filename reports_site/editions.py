@@ -27,7 +27,8 @@ def _save_edition(session, briefing, latest, data, digest, document, page_map, u
     The number follows the edition the content was compared with, not the newest at
     saving time: two runs publishing the same content from the same state (a booklet job
     started again while the first still runs) meet on the number's unique constraint, and
-    the later one gets the earlier one's edition instead of a duplicate.
+    the later one gets the earlier one's edition instead of a duplicate. None when another
+    content took the number meanwhile: the caller compares and publishes again.
     """
     edition = Edition(
         session=session,
@@ -49,10 +50,7 @@ def _save_edition(session, briefing, latest, data, digest, document, page_map, u
     except IntegrityError:
         files.delete_quietly(edition.pdf)
         same = Edition.objects.filter(session=session, briefing=briefing, number=edition.number)
-        earlier = same.filter(content_hash=digest).first()
-        if earlier is None:  # another content took the number meanwhile: publish again
-            raise
-        return earlier
+        return same.filter(content_hash=digest).first()  # None: another content took it
     except BaseException:
         files.delete_quietly(edition.pdf)
         raise
@@ -70,7 +68,8 @@ def publish(briefing, user=None):
     if latest and latest.content_hash == digest:
         return latest
     document, pages = pdf.briefing_pdf(data)
-    return _save_edition(briefing.session, briefing, latest, data, digest, document, pages, user)
+    edition = _save_edition(briefing.session, briefing, latest, data, digest, document, pages, user)
+    return edition or publish(Briefing.objects.select_related("session").get(pk=briefing.pk), user)
 
 
 def _page_count(document):
@@ -110,7 +109,8 @@ def publish_booklet(session, user=None, progress=None):
             progress(len(reports), len(reports), "")
         return latest
     document, pages = pdf.booklet_pdf(session, reports, progress)
-    return _save_edition(session, None, latest, data, digest, document, pages, user)
+    edition = _save_edition(session, None, latest, data, digest, document, pages, user)
+    return edition or publish_booklet(session, user, progress)
 
 
 # Stored files that went bad ---------------------------------------------------------------
@@ -118,7 +118,7 @@ def publish_booklet(session, user=None, progress=None):
 
 def unusable_editions():
     """Editions whose stored PDF is lost, cut short or drawn without the Korean font."""
-    for edition in Edition.objects.select_related("session", "briefing"):
+    for edition in Edition.objects.select_related("session", "briefing").defer("data"):
         try:
             with edition.pdf.open("rb") as stored:
                 document = stored.read()

@@ -435,6 +435,25 @@ class StoredFilesTests(TestCase):
         self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
         self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
 
+    def test_a_publish_overtaken_by_newer_content_publishes_what_is_current(self):
+        from reports_site.models import Edition
+
+        render = pdf.briefing_pdf
+        newer = []
+
+        def overtaken(*args, **kwargs):
+            Briefing.objects.filter(pk=self.briefing.pk).update(title="2025년 주요업무 보고 (수정)")
+            with mock.patch.object(pdf, "briefing_pdf", render):
+                newer.append(editions.publish(Briefing.objects.get(pk=self.briefing.pk)))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "briefing_pdf", overtaken):
+            edition = editions.publish(self.briefing)
+        self.assertEqual(edition, newer[0])
+        self.assertEqual(edition.data["title"], "2025년 주요업무 보고 (수정)")
+        self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
     def test_a_character_no_font_has_is_refused_with_the_font_package_named(self):
         from django.urls import reverse
 
