@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
@@ -9,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline, TrackedAdmin
 
-from . import editions, pdf, tasks
+from . import editions, files, fonts, pdf, tasks
 from .downloads import safe_filename
-from .models import Briefing, BriefingContact, BriefingSection, CouncilSession
+from .models import Briefing, BriefingContact, BriefingSection, CouncilSession, WorkerHeartbeat
 from .report import build_report
 
 
@@ -34,6 +36,29 @@ def stored_pdf(edition, title):
         filename=safe_filename(title, "pdf"),
         content_type="application/pdf",
     )
+
+
+def refuses_with_a_message(to):
+    """A full disk or a missing font answers the clerk with a message on the page `to`,
+    not a server error; nothing half-written was kept (files.save_whole)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(self, request, pk, *args, **kwargs):
+            try:
+                return view(self, request, pk, *args, **kwargs)
+            except (OSError, fonts.MissingFont) as error:
+                if isinstance(error, fonts.MissingFont):
+                    messages.error(request, str(error))
+                elif files.disk_full(error):
+                    messages.error(request, files.disk_full_message())
+                else:
+                    raise
+                return redirect(to, pk=pk)
+
+        return wrapper
+
+    return decorator
 
 
 @admin.register(CouncilSession)
@@ -81,6 +106,7 @@ class CouncilSessionAdmin(TrackedAdmin):
             .select_related("department")
             .order_by("department__order"),
             "may_publish": may_publish(request.user),
+            "worker_seen": WorkerHeartbeat.objects.alive().exists(),
         }
         return TemplateResponse(request, "admin/reports_site/booklet.html", context)
 
@@ -122,12 +148,14 @@ class BriefingAdmin(DepartmentScopedAdmin):
             *super().get_urls(),
         ]
 
+    @refuses_with_a_message("admin:reports_site_briefing_change")
     def pdf_view(self, request, pk):
         """The briefing as it stands now (a draft preview until it is published)."""
         briefing = self.get_object(request, str(pk))
         document, _pages = pdf.briefing_pdf(build_report(briefing))
         return pdf_response(document, f"{briefing.department} {briefing.title}")
 
+    @refuses_with_a_message("admin:reports_site_editions")
     def publish_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

@@ -5,13 +5,12 @@ import hashlib
 import re
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from . import pdf
+from . import files, fonts, pdf
 from .models import Briefing, Edition
 from .report import build_report, content_hash
 from .templatetags.briefing import kdate, signed
@@ -27,12 +26,20 @@ def report_data(briefing):
     return edition.data if edition else build_report(briefing)
 
 
-def _save_edition(session, briefing, data, digest, document, page_map, user):
-    """The next edition of a briefing (or, with briefing None, of the session booklet)."""
+def _save_edition(session, briefing, latest, data, digest, document, page_map, user):
+    """The edition after `latest` (None: the first) of a briefing (or, with briefing None,
+    of the session booklet); its file is complete before the row points at it.
+
+    The number follows the edition the content was compared with, not the newest at
+    saving time: two runs publishing the same content from the same state (a booklet job
+    started again while the first still runs) meet on the number's unique constraint, and
+    the later one gets the earlier one's edition instead of a duplicate. None when another
+    content took the number meanwhile: the caller compares and publishes again.
+    """
     edition = Edition(
         session=session,
         briefing=briefing,
-        number=_next_number(session, briefing),
+        number=latest.number + 1 if latest else 1,
         data=data,
         content_hash=digest,
         pages=_page_count(document),
@@ -40,28 +47,35 @@ def _save_edition(session, briefing, data, digest, document, page_map, user):
         published_by=user,
         pdf_hash=hashlib.sha256(document).hexdigest(),
     )
-    edition.pdf.save(f"{digest[:16]}-{edition.number}.pdf", ContentFile(document), save=False)
-    edition.save()
+    files.save_whole(edition.pdf, f"{digest[:16]}-{edition.number}.pdf", document)
+    try:
+        with transaction.atomic():
+            edition.save()
+            if briefing is not None:
+                Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+    except IntegrityError:
+        files.delete_quietly(edition.pdf)
+        same = Edition.objects.filter(session=session, briefing=briefing, number=edition.number)
+        return same.filter(content_hash=digest).first()  # None: another content took it
+    except BaseException:
+        files.delete_quietly(edition.pdf)
+        raise
     return edition
 
 
-def _next_number(session, briefing):
-    last = Edition.objects.filter(session=session, briefing=briefing).latest_first().first()
-    return last.number + 1 if last else 1
-
-
-@transaction.atomic
 def publish(briefing, user=None):
-    """A new edition of the briefing, or the latest one when nothing changed since."""
+    """A new edition of the briefing, or the latest one when nothing changed since.
+
+    The PDF is rendered outside any transaction: a write transaction held for the seconds
+    of rendering would lock SQLite's other process (the worker) out for as long."""
     data = build_report(briefing)
     digest = content_hash(data)
     latest = latest_edition(briefing)
     if latest and latest.content_hash == digest:
         return latest
     document, pages = pdf.briefing_pdf(data)
-    edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
-    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
-    return edition
+    edition = _save_edition(briefing.session, briefing, latest, data, digest, document, pages, user)
+    return edition or publish(Briefing.objects.select_related("session").get(pk=briefing.pk), user)
 
 
 def _page_count(document):
@@ -82,14 +96,18 @@ def booklet_reports(session):
     return [report_data(b) for b in briefings]
 
 
-def publish_booklet(session, user=None, progress=None):
-    """The session booklet as an edition; unchanged content returns the stored one."""
-    reports = booklet_reports(session)
-    data = {
+def _booklet_data(reports):
+    return {
         "departments": [r["department"] for r in reports],
         "parts": [content_hash(r) for r in reports],
         "design": pdf.design_version(),
     }
+
+
+def publish_booklet(session, user=None, progress=None):
+    """The session booklet as an edition; unchanged content returns the stored one."""
+    reports = booklet_reports(session)
+    data = _booklet_data(reports)
     digest = content_hash(data)
     latest = Edition.objects.booklets().filter(session=session).latest_first().first()
     if latest and latest.content_hash == digest:
@@ -97,8 +115,45 @@ def publish_booklet(session, user=None, progress=None):
             progress(len(reports), len(reports), "")
         return latest
     document, pages = pdf.booklet_pdf(session, reports, progress)
-    with transaction.atomic():
-        return _save_edition(session, None, data, digest, document, pages, user)
+    edition = _save_edition(session, None, latest, data, digest, document, pages, user)
+    return edition or publish_booklet(session, user, progress)
+
+
+# Stored files that went bad ---------------------------------------------------------------
+
+
+def unusable_editions():
+    """Editions whose stored PDF is lost, cut short or drawn without the Korean font."""
+    for edition in Edition.objects.select_related("session", "briefing").defer("data"):
+        try:
+            with edition.pdf.open("rb") as stored:
+                document = stored.read()
+        except (FileNotFoundError, ValueError):  # ValueError: no file at all
+            document = b""
+        if not fonts.usable(document, edition.pages):
+            yield edition
+
+
+def render_again(edition):
+    """The edition's PDF made again from what it froze; False when that cannot be done.
+
+    The data published stays as it was; only a file that no longer shows it is replaced.
+    A booklet is made from its departments' editions, so only while they are unchanged."""
+    if edition.briefing_id:
+        document, pages = pdf.briefing_pdf(edition.data)
+    else:
+        reports = booklet_reports(edition.session)
+        if content_hash(_booklet_data(reports)) != edition.content_hash:
+            return False
+        document, pages = pdf.booklet_pdf(edition.session, reports)
+    old = edition.pdf.name
+    files.save_whole(edition.pdf, f"{edition.content_hash[:16]}-{edition.number}.pdf", document)
+    edition.pdf_hash = hashlib.sha256(document).hexdigest()
+    edition.pages, edition.page_map = _page_count(document), pages
+    edition.save(update_fields=["pdf", "pdf_hash", "pages", "page_map"])
+    if old and old != edition.pdf.name:
+        edition.pdf.storage.delete(old)
+    return True
 
 
 # What changed between two editions ---------------------------------------------------------

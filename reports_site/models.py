@@ -1,5 +1,7 @@
 """Council sessions (회기) and the briefings (주요업무 보고) departments give at them."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -307,3 +309,39 @@ class BookletJob(models.Model):
     @property
     def active(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class WorkerQuerySet(models.QuerySet):
+    def alive(self, now=None):
+        from django.utils import timezone
+
+        cutoff = (now or timezone.now()) - WorkerHeartbeat.ALIVE_FOR
+        return self.filter(seen_at__gte=cutoff)
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (`manage.py db_worker`) saying it is alive; django-tasks keeps
+    no record of its workers, and without one the booklet page would wait forever."""
+
+    EVERY = dt.timedelta(seconds=10)
+    ALIVE_FOR = dt.timedelta(minutes=1)
+
+    worker_id = models.CharField(_("작업 처리기"), max_length=64, unique=True)
+    seen_at = models.DateTimeField(_("마지막 신호"))
+
+    objects = WorkerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("작업 처리기 신호")
+        verbose_name_plural = _("작업 처리기 신호")
+
+    def __str__(self):
+        return f"{self.worker_id} · {self.seen_at}"
+
+    @classmethod
+    def beat(cls, worker_id):
+        from django.utils import timezone
+
+        now = timezone.now()
+        cls.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": now})
+        cls.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()  # long gone

@@ -9,27 +9,33 @@ real numbers and one light overlay document holding the footers and the program 
 page numbers, and lay it over the merged pages.
 """
 
+import ctypes
 import dataclasses
 import functools
 import hashlib
 import io
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
+from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import files, fonts
 from .report import content_hash
 
 STYLESHEETS = ("reports/report.css", "reports/print.css")
 A4_WIDTH_PX = 210 / 25.4 * 96  # the page width in the CSS pixels WeasyPrint reports
 TEMPLATES = Path(settings.BASE_DIR, "templates", "reports")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 @dataclasses.dataclass
@@ -70,6 +76,13 @@ def _render(html):
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=_stylesheets())
 
 
+def _write(document):
+    """The document's PDF, refused when a character was drawn without a glyph (tofu)."""
+    pdf = document.write_pdf()
+    fonts.check_rendered(document)
+    return pdf
+
+
 def render_part(data) -> Part:
     """One department's sections as a PDF, with where each anchor landed."""
     with translation.override("ko"):
@@ -80,7 +93,7 @@ def render_part(data) -> Part:
         for name, (_left, top, right, _bottom) in page.anchors.items():
             # An element that runs over pages has an anchor on each: keep where it starts.
             anchors.setdefault(name, [index, round(right, 2), round(top, 2)])
-    return Part(part_key(data), document.write_pdf(), len(document.pages), anchors)
+    return Part(part_key(data), _write(document), len(document.pages), anchors)
 
 
 # Parts, cached ----------------------------------------------------------------------------
@@ -94,21 +107,34 @@ def cached_part(key):
         return None
     try:
         with row.pdf.open("rb") as stored:
-            return Part(key, stored.read(), row.pages, row.anchors)
+            document = stored.read()
     except FileNotFoundError:  # the media folder was cleared: render it again
+        document = b""
+    if not fonts.usable(document, row.pages):  # lost, cut short, or drawn without the font
+        files.delete_quietly(row.pdf)
         row.delete()
         return None
+    return Part(key, document, row.pages, row.anchors)
 
 
 def store_part(part):
+    """Keep a rendered part; its file is complete before a row points at it."""
+    from django.db import IntegrityError, transaction
+
     from .models import RenderedPart
 
-    row, created = RenderedPart.objects.get_or_create(
-        key=part.key, defaults={"pages": part.pages, "anchors": part.anchors}
-    )
-    if created:
-        row.pdf.save(f"{part.key}.pdf", ContentFile(part.pdf))
-    return row
+    if RenderedPart.objects.filter(key=part.key).exists():
+        return
+    row = RenderedPart(key=part.key, pages=part.pages, anchors=part.anchors)
+    files.save_whole(row.pdf, f"{part.key}.pdf", part.pdf)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # another process stored the same part meanwhile
+        files.delete_quietly(row.pdf)
+    except BaseException:
+        files.delete_quietly(row.pdf)
+        raise
 
 
 def workers():
@@ -141,11 +167,73 @@ def _render_all(reports):
     if len(reports) <= 1 or workers() == 1:
         yield from map(render_part, reports)
         return
-    # fork: the children share the parent's loaded Django and templates; they render plain
-    # data only and never touch the database.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+    with render_pool() as pool:
         yield from pool.map(render_part, reports)
+
+
+def render_pool():
+    """Processes rendering parts, which end with the process that started them.
+
+    fork: the children share the parent's loaded Django and templates; they render plain
+    data only and never touch the database."""
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(
+        max_workers=workers(),
+        mp_context=context,
+        initializer=_start_render_process,
+        initargs=(os.getpid(),),
+    )
+
+
+_inherited = []  # the parent's database connections, kept from being finalised here
+
+
+def _start_render_process(parent):
+    # The worker's graceful SIGTERM handler came with the fork: a render process that
+    # kept it would ignore SIGTERM. Ctrl-C is for the parent to handle.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _let_go(connection)
+
+
+def _die_with(parent):
+    """Killed when the parent dies, even by kill -9 (Linux), else stopped by a watchdog."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+
+
+def _watch(parent):
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _let_go(connection):
+    """Give up the parent's database connection without ending it.
+
+    Closing it the normal way would end the parent's PostgreSQL session; only this
+    process's copies of its file descriptors are closed, and the Python object is kept
+    so that no finaliser runs here."""
+    _inherited.append(connection.connection)
+    if connection.vendor == "postgresql":
+        os.close(connection.connection.fileno())
+    elif connection.vendor == "sqlite" and os.path.isdir("/proc/self/fd"):
+        database = os.path.realpath(str(connection.settings_dict["NAME"]))
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}").startswith(database):
+                    os.close(int(fd))
+            except OSError:
+                pass
+    connection.connection = None
 
 
 # Assembly ---------------------------------------------------------------------------------
@@ -176,7 +264,7 @@ def _overlay(parts, pages):
             overlay.append({"number": number, "marks": page_marks})
             number += 1
     html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
-    return _render(html).write_pdf()
+    return _write(_render(html))
 
 
 def _front(context):
@@ -190,7 +278,7 @@ def _front(context):
         for name, box in page.anchors.items()
         if name.startswith("toc-")
     }
-    return document.write_pdf(), lines
+    return _write(document), lines
 
 
 def _link_contents(writer, lines, pages, front_pages):

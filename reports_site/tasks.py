@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from . import files
 from .editions import publish_booklet
 from .models import BookletJob
 
@@ -57,7 +58,9 @@ def run(job):
         _update(
             job,
             status=BookletJob.Status.FAILED,
-            error=f"{type(error).__name__}: {error}",
+            error=files.disk_full_message()
+            if files.disk_full(error)
+            else f"{type(error).__name__}: {error}",
             finished_at=timezone.now(),
         )
         raise

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from departments.access import Role
 from departments.models import Department
 from reports_site import tasks
-from reports_site.models import BookletJob, Briefing, CouncilSession
+from reports_site.models import BookletJob, Briefing, CouncilSession, WorkerHeartbeat
 
 from .factories import make_user
 from .test_demo_data import run_demo
@@ -161,3 +161,23 @@ class BriefingPdfAccessTests(TestCase):
             self.assertEqual(stored, file.read())
         self.client.force_login(self.ga_staff)  # the department reads its editions
         self.assertEqual(self.client.get(self.url("edition_pdf", 1)).status_code, 200)
+
+
+class WorkerSeenTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from .factories import make_session
+
+        cls.clerk = make_user(Role.CLERK)
+        cls.url = reverse("admin:reports_site_booklet", args=[make_session().pk])
+
+    def test_the_booklet_page_says_when_no_worker_was_seen_recently(self):
+        self.client.force_login(self.clerk)
+        self.assertContains(self.client.get(self.url), "작업 처리기(db_worker)가 보이지 않습니다")
+        WorkerHeartbeat.objects.create(
+            worker_id="gone", seen_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+        self.assertContains(self.client.get(self.url), "작업 처리기(db_worker)가 보이지 않습니다")
+        work()  # a worker runs: it is seen
+        self.assertNotContains(self.client.get(self.url), "보이지 않습니다")
+        self.assertEqual(WorkerHeartbeat.objects.alive().count(), 1)

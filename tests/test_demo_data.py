@@ -2,6 +2,11 @@
 
 import datetime as dt
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 from unittest import mock
 
 from django.apps import apps
@@ -35,6 +40,24 @@ def run_demo(publish=False):
     return demo_snapshot.load(demo_command)
 
 
+def break_pdfs(editions):
+    """Three ways a stored PDF goes bad: lost, cut short, drawn without the Korean font."""
+    from pypdf import PdfWriter
+
+    lost, cut, no_font = editions
+    lost.pdf.storage.delete(lost.pdf.name)
+    with cut.pdf.open("rb") as stored:
+        whole = stored.read()
+    with open(cut.pdf.path, "wb") as stored:
+        stored.write(whole[: len(whole) // 2])
+    blank = PdfWriter()
+    for _ in range(no_font.pages):
+        blank.add_blank_page(595, 842)
+    with open(no_font.pdf.path, "wb") as stored:
+        blank.write(stored)
+    return [lost.pk, cut.pk, no_font.pk]
+
+
 def row_counts():
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
@@ -52,6 +75,7 @@ class DemoCommandTests(TestCase):
             self.assertEqual(with_history, model.objects.count(), model)
 
     def test_the_demo_publishes_its_published_briefings_once(self):
+        from reports_site import fonts
         from reports_site.models import Briefing, Edition
 
         from .test_pdf import MEDIA
@@ -59,7 +83,11 @@ class DemoCommandTests(TestCase):
         with override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1):
             run_demo(publish=True)
             first = list(Edition.objects.values_list("pk", flat=True))
+            broken = break_pdfs(Edition.objects.order_by("pk")[:3])
             run_demo(publish=True)
+            for edition in Edition.objects.filter(pk__in=broken):
+                with edition.pdf.open("rb") as stored:  # made again from what it froze
+                    self.assertTrue(fonts.usable(stored.read(), edition.pages), edition)
         self.assertEqual(list(Edition.objects.values_list("pk", flat=True)), first)
         published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED).count()
         self.assertEqual(Edition.objects.filter(briefing__isnull=False).count(), published)
@@ -188,3 +216,44 @@ class DemoReplayTests(TestCase):
         with mock.patch(f"{__name__}.demo_command", side_effect=AssertionError("ran again")):
             run_demo()
         self.assertEqual(stable_rows(), made)
+
+
+class DemoServerTests(TestCase):
+    def serve(self, stop_server, expected):
+        """Serve the demo until `stop_server` ends the server; the worker ran and ended."""
+        from departments.management.commands import demo
+
+        started, seen, real_popen = [], [], subprocess.Popen
+
+        def runserver(name, *args, **options):
+            self.assertEqual(name, "runserver")
+            seen.append(started[0].poll() is None)  # the worker runs while the site does
+            stop_server()
+
+        def popen(command, **options):
+            self.assertEqual(command[-2:], ["db_worker", "--no-reload"])
+            started.append(real_popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+            return started[0]
+
+        command = demo.Command(stdout=io.StringIO())
+        with (
+            mock.patch.object(demo, "call_command", runserver),
+            mock.patch.object(demo.subprocess, "Popen", popen),
+            self.assertRaises(expected),
+        ):
+            command.serve("127.0.0.1:8000")
+        self.assertEqual(seen, [True])
+        self.assertIsNotNone(started[0].poll())  # stopped with the server
+
+    def test_the_demo_serves_the_site_with_a_worker_and_ctrl_c_stops_both(self):
+        def ctrl_c():
+            raise KeyboardInterrupt
+
+        self.serve(ctrl_c, KeyboardInterrupt)
+
+    def test_sigterm_to_the_demo_stops_its_worker_too(self):
+        def sigterm():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(30)  # the signal arrives first
+
+        self.serve(sigterm, SystemExit)

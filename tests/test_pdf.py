@@ -1,8 +1,14 @@
 """The council-briefing PDF, read back the way a person or a printer would read it."""
 
+import errno
+import hashlib
+import io
+import os
 import re
 import subprocess
+import sys
 import tempfile
+from pathlib import Path
 from unittest import mock
 
 from django.core.management import call_command
@@ -466,3 +472,195 @@ class PdfLanguageTests(TestCase):
         for english in ("General", "Authorised", "Total", "Unit"):
             self.assertNotIn(english, text)
         self.assertEqual(data["sections"][0]["staffing"]["table"]["total_label"], "계")
+
+
+class _FullDisk:
+    """A file on a disk that fills up halfway through the first write."""
+
+    def __init__(self, fd, mode):
+        self.file = os.fdopen(fd, mode)
+
+    def write(self, chunk):
+        self.file.write(chunk[: len(chunk) // 2])
+        self.file.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self):
+        self.file.close()
+
+
+class _OsWithFullDisk:
+    """`os` as Django's file storage sees it, with the full disk above."""
+
+    fdopen = _FullDisk
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+
+def stored_files(folder):
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
+
+
+@override_settings(BRIEFING_PDF_WORKERS=1)
+class StoredFilesTests(TestCase):
+    """Files are complete before a row points at them; a full disk leaves nothing behind."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from departments.access import Role
+
+        from .factories import make_briefing, make_department, make_user
+
+        cls.briefing = make_briefing(make_department("총무과"), status="approved")
+        BriefingSection.objects.create(briefing=cls.briefing, kind="general", order=1)
+        cls.session = cls.briefing.session
+        cls.clerk = make_user(Role.CLERK)
+
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory(prefix="briefing-media-")
+        self.addCleanup(folder.cleanup)
+        self.media = folder.name
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+
+    def test_a_full_disk_tells_the_clerk_and_leaves_no_file_or_row(self):
+        from django.core.files.storage import filesystem
+        from django.urls import reverse
+
+        from reports_site.models import Edition, RenderedPart
+
+        self.client.force_login(self.clerk)
+        url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
+        with mock.patch.object(filesystem, "os", _OsWithFullDisk()):
+            response = self.client.post(url, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "저장 공간이 부족합니다")
+        self.assertEqual(stored_files(self.media), [])
+        self.assertFalse(Edition.objects.exists())
+        self.assertFalse(RenderedPart.objects.exists())
+        self.briefing.refresh_from_db()
+        self.assertEqual(self.briefing.status, "approved")
+
+        self.client.post(url)  # with room again, it is published whole
+        edition = Edition.objects.get()
+        with edition.pdf.open("rb") as stored:
+            self.assertEqual(hashlib.sha256(stored.read()).hexdigest(), edition.pdf_hash)
+        self.assertEqual(len(stored_files(self.media)), 2)  # the edition and its part
+
+    def test_a_booklet_job_run_again_while_the_first_still_renders_makes_one_edition(self):
+        from reports_site.models import Edition
+
+        Briefing.objects.filter(pk=self.briefing.pk).update(status="published")
+        render = pdf.booklet_pdf
+        recovered = []
+
+        def slow_first_run(*args, **kwargs):
+            # While this run renders, the job started again by the recovery runs to the end.
+            with mock.patch.object(pdf, "booklet_pdf", render):
+                recovered.append(editions.publish_booklet(self.session))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "booklet_pdf", slow_first_run):
+            first = editions.publish_booklet(self.session)
+        self.assertEqual(first, recovered[0])
+        self.assertEqual(Edition.objects.booklets().count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
+    def test_two_clerks_publishing_the_same_content_at_once_make_one_edition(self):
+        from reports_site.models import Edition
+
+        render = pdf.briefing_pdf
+        other = []
+
+        def slow_first_publish(*args, **kwargs):
+            with mock.patch.object(pdf, "briefing_pdf", render):
+                other.append(editions.publish(self.briefing))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "briefing_pdf", slow_first_publish):
+            first = editions.publish(self.briefing)
+        self.assertEqual(first, other[0])
+        self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
+    def test_a_publish_overtaken_by_newer_content_publishes_what_is_current(self):
+        from reports_site.models import Edition
+
+        render = pdf.briefing_pdf
+        newer = []
+
+        def overtaken(*args, **kwargs):
+            Briefing.objects.filter(pk=self.briefing.pk).update(title="2025년 주요업무 보고 (수정)")
+            with mock.patch.object(pdf, "briefing_pdf", render):
+                newer.append(editions.publish(Briefing.objects.get(pk=self.briefing.pk)))
+            return render(*args, **kwargs)
+
+        with mock.patch.object(pdf, "briefing_pdf", overtaken):
+            edition = editions.publish(self.briefing)
+        self.assertEqual(edition, newer[0])
+        self.assertEqual(edition.data["title"], "2025년 주요업무 보고 (수정)")
+        self.assertEqual(Edition.objects.filter(briefing=self.briefing).count(), 1)
+        self.assertEqual(len(stored_files(Path(self.media, "editions"))), 1)
+
+    def test_a_character_no_font_has_is_refused_with_the_font_package_named(self):
+        from django.urls import reverse
+
+        from reports_site.models import Edition
+
+        Briefing.objects.filter(pk=self.briefing.pk).update(title="2025년 주요업무 보고 \ue000")
+        self.client.force_login(self.clerk)
+        url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "fonts-nanum")
+        self.assertFalse(Edition.objects.exists())
+
+
+NO_KOREAN_FONT = """<?xml version="1.0"?>
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+RENDER = """
+import django; django.setup()
+from reports_site import pdf
+document = pdf._render("<p>총무과 2025년 주요업무 보고</p>")
+print(len(pdf._write(document)))
+"""
+
+
+class MissingFontTests(TestCase):
+    def test_without_a_korean_font_rendering_refuses_and_names_the_package(self):
+        from django.conf import settings
+
+        with tempfile.TemporaryDirectory() as folder:
+            config = Path(folder, "fonts.conf")
+            config.write_text(NO_KOREAN_FONT.format(cache=folder))
+            env = {
+                **os.environ,
+                "FONTCONFIG_FILE": str(config),
+                "DJANGO_SETTINGS_MODULE": "reports_site.settings",
+            }
+            run = subprocess.run(
+                [sys.executable, "-c", RENDER],
+                cwd=settings.BASE_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        self.assertNotEqual(run.returncode, 0, run.stdout)
+        self.assertIn("MissingFont", run.stderr)
+        self.assertIn("fonts-nanum", run.stderr)
+
+    def test_a_stored_pdf_is_usable_only_whole_with_its_pages_and_a_hangul_font(self):
+        from pypdf import PdfWriter
+
+        from reports_site import fonts
+
+        document = pdf._write(pdf._render("<p>총무과 2025년 주요업무 보고</p>"))
+        self.assertTrue(fonts.usable(document, pages=1))
+        self.assertFalse(fonts.usable(document, pages=2))
+        self.assertFalse(fonts.usable(document[: len(document) // 2]))
+        self.assertFalse(fonts.usable(b""))
+        blank = PdfWriter()
+        blank.add_blank_page(595, 842)
+        buffer = io.BytesIO()
+        blank.write(buffer)
+        self.assertFalse(fonts.usable(buffer.getvalue(), pages=1))  # no font at all

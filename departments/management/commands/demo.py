@@ -1,5 +1,8 @@
 """Set up the demo: database, demo data, demo accounts; then serve it."""
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +29,21 @@ ACCOUNTS = [
 ]
 
 
+def worker_command():
+    return [sys.executable, str(Path(settings.BASE_DIR, "manage.py")), "db_worker", "--no-reload"]
+
+
+def stop(process):
+    """End a child process: politely (it finishes its job's current step), then firmly."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Command(BaseCommand):
     help = "데모 DB를 만들고 데모 자료와 계정을 넣은 뒤 http://127.0.0.1:8000 에서 실행합니다."
 
@@ -37,8 +55,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-publish", action="store_true", help="공개 업무보고의 발행본(PDF)을 만들지 않음"
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="책자를 만드는 작업 처리기(db_worker)를 함께 띄우지 않음",
+        )
 
-    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", no_publish=False, **options):
+    def handle(
+        self,
+        *args,
+        no_serve=False,
+        addrport="127.0.0.1:8000",
+        no_publish=False,
+        no_worker=False,
+        **options,
+    ):
         if not settings.DEBUG:
             raise CommandError(
                 "데모 계정은 비밀번호가 공개되어 있으므로 DEBUG=true 에서만 만듭니다."
@@ -54,14 +85,39 @@ class Command(BaseCommand):
             self.publish()
         self.print_accounts(accounts)
         if not no_serve:
+            self.serve(addrport, worker=not no_worker)
+
+    def serve(self, addrport, worker=True):
+        """The site and, beside it, the background worker that makes session booklets;
+        Ctrl-C stops both (the worker also stops when the server ends any other way)."""
+        process = subprocess.Popen(worker_command()) if worker else None
+        if process is not None:
+            self.stdout.write("전체 책자를 만드는 작업 처리기(db_worker)도 함께 실행합니다.")
+        # SIGTERM would end this process on the spot, leaving the worker running.
+        previous = signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+        try:
             call_command("runserver", addrport, use_reloader=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if process is not None:
+                stop(process)
 
     def publish(self):
         """The published briefings as readers get them: an edition (PDF) each, and the
-        session booklets. Unchanged data keeps its edition, so a second run renders nothing."""
-        from reports_site.editions import publish, publish_booklet
+        session booklets. Unchanged data keeps its edition, so a second run renders nothing
+        (but the PDFs that went bad)."""
+        from reports_site.editions import (
+            publish,
+            publish_booklet,
+            render_again,
+            unusable_editions,
+        )
         from reports_site.models import Briefing
 
+        # A PDF lost, cut short or drawn without the Korean font is not served again.
+        for edition in list(unusable_editions()):
+            done = render_again(edition)
+            self.stdout.write(f"{edition}: PDF {'다시 만듦' if done else '다시 만들 수 없음'}")
         published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
         for briefing in published.select_related("session", "department"):
             publish(briefing)

@@ -1,5 +1,6 @@
 """Export a department's briefing, or the whole session booklet, as a PDF file."""
 
+import os
 import sys
 import time
 
@@ -37,8 +38,15 @@ class Command(BaseCommand):
             if not reports:
                 raise CommandError(f"{found}에 공개된 업무보고가 없습니다.")
             document, _pages = pdf.booklet_pdf(found, reports, self.progress)
-        with open(output, "wb") as out:
-            out.write(document)
+        # Written beside the output and renamed: a full disk leaves no half of a PDF.
+        partial = f"{output}.partial"
+        try:
+            with open(partial, "wb") as out:
+                out.write(document)
+            os.replace(partial, output)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
         seconds = time.perf_counter() - started
         self.stdout.write(f"{output}: {len(document):,} bytes, {seconds:.1f} s")
 
