@@ -69,7 +69,8 @@ def _page_count(document):
 def booklet_reports(session):
     """The report data of every published briefing of the session, in department order."""
     briefings = (
-        session.briefings.filter(status=Briefing.Status.PUBLISHED)
+        session.briefings.filter(status=Briefing.Status.PUBLISHED, editions__isnull=False)
+        .distinct()  # a briefing marked published without an edition has nothing to bind
         .select_related("session", "department")
         .order_by("department__order", "department__code")
     )

@@ -4,14 +4,21 @@ Every model registered in the admin is walked; one without a row builder (factor
 expected rule below fails the test, so a new admin page cannot skip the matrix.
 """
 
+import datetime as dt
+import io
+from collections import defaultdict
+
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.test import TestCase
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django_tasks_db.models import DBTaskResult
+from openpyxl import load_workbook
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from council import urls as council_urls
 from council.models import Committee
+from council.reports import PERIOD_SECTIONS
 from departments.access import Role
 from departments.models import (
     Department,
@@ -31,9 +38,20 @@ from programs.models import (
     ProgressEntry,
     StrategicGoal,
 )
-from reports_site.models import Briefing, CouncilSession
+from reports_site.models import Briefing, BriefingSection, CouncilSession
 
-from .factories import ROW_BUILDERS, SHARED_ROW_BUILDERS, make_department, make_user
+from .budget_factories import make_budget_snapshot, make_line
+from .council_factories import links, make_district
+from .factories import (
+    ROW_BUILDERS,
+    SHARED_ROW_BUILDERS,
+    make_briefing,
+    make_department,
+    make_session,
+    make_snapshot,
+    make_user,
+)
+from .program_factories import approve, make_program, make_progress
 
 # What staff and reviewers may do, model by model (clerks and superusers: everything the
 # admin allows at all).
@@ -224,3 +242,139 @@ class PermissionMatrixTests(TestCase):
         self.assertEqual(
             self.client.get(admin_url(StaffingSnapshot, "change", snapshot)).status_code, 200
         )
+
+
+# The report pages -----------------------------------------------------------------------------
+
+# Figures typed after the edition and never reviewed, as a page (HTML), a CSV and an xlsx
+# write them. Only the department's own people and the clerks may meet any of them.
+UNREVIEWED_TEXT = "미검토 실적 문구"
+UNREVIEWED_NUMBERS = (555_555, 777_777, 4_321, 6_543_210)
+SEE_DRAFTS = {"ga_staff", "ga_reviewer", "clerk"}
+NOT_REPORT_PAGES = {"login", "logout"}  # the sign-in forms show no figures
+
+
+def unreviewed_in(response):
+    """The unreviewed figures found in a response (a page, a CSV or an xlsx)."""
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        text = " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+        numbers = [str(n) for n in UNREVIEWED_NUMBERS]
+    elif kind.startswith("text/csv"):
+        text, numbers = response.content.decode("utf-8-sig"), [str(n) for n in UNREVIEWED_NUMBERS]
+    elif kind.startswith("text/html"):
+        text, numbers = response.content.decode(), [f"{n:,}" for n in UNREVIEWED_NUMBERS]
+    else:
+        return set()  # a PDF is an edition's file, frozen when published
+    return {found for found in [UNREVIEWED_TEXT, *numbers] if found in text}
+
+
+class ReportPageMatrixTests(TestCase):
+    """Each reader × every report URL (pages, downloads, charts, comparisons, search): a
+    quarter nobody approved shows only to its department and the clerks; readers see the
+    published edition and approved quarters."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_district(cls)  # the published 총무과 briefing's edition is made here
+        ProgressEntry.objects.filter(program=cls.program, quarter=2).update(
+            achievements=f"- {UNREVIEWED_TEXT}"
+        )
+        BudgetSnapshot.objects.filter(line__department=cls.ga, line__year=2025).update(
+            executed=555_555
+        )
+        make_budget_snapshot(make_line(cls.ga, "청사 관리", year=2024), 900_000, 777_777,
+                             dt.date(2024, 5, 31))  # fmt: skip
+        make_snapshot(cls.ga, dt.date(2024, 5, 31), [(("일반직", "9급"), 4_321, 5)])
+        earlier = make_program(cls.ga, year=2024, title="청사 환경 개선")
+        make_progress(earlier, quarter=2, budget=6_543_210, achievements=f"- {UNREVIEWED_TEXT}")
+        CouncilRequest.objects.create(department=cls.ga, year=2025, quarter=2, kind="action",
+                                      order=1, text=UNREVIEWED_TEXT)  # fmt: skip
+        # Marked published by hand (as the briefing form once allowed), never frozen.
+        cls.unfrozen = make_briefing(cls.ga, make_session(), status=Briefing.Status.PUBLISHED)
+        BriefingSection.objects.create(briefing=cls.unfrozen, kind="general", order=1)
+        cls.users |= {"anonymous": AnonymousUser()}
+
+    def seeds(self):
+        ga, program = self.ga.code, self.program
+        briefings = [(self.session.pk, ga), (self.unfrozen.session_id, ga)]
+        urls = [
+            reverse("council:home"),
+            reverse("council:session", args=[self.session.pk]),
+            reverse("council:booklet_pdf", args=[self.session.pk]),
+            reverse("council:periods"),
+            reverse("council:period", args=[2025, 2]),
+            reverse("council:period_report", args=[2025, 2, ga]),
+            reverse("council:departments"),
+            reverse("council:department", args=[ga]),
+            reverse("council:program", args=[ga, 2025, program.kind, program.order]),
+            reverse("council:committees"),
+            reverse("council:committee", args=[self.committee.pk]),
+            reverse("council:search") + "?q=미검토",
+            reverse("council:search") + "?q=청사",
+        ]
+        for session, code in briefings:
+            urls += [
+                reverse("council:briefing", args=[session, code]),
+                reverse("council:briefing_pdf", args=[session, code]),
+                *[reverse("council:briefing_section", args=[session, code, k])
+                  for k in ("general", "programs")],
+            ]  # fmt: skip
+        for kind in PERIOD_SECTIONS:
+            urls.append(reverse("council:period_section", args=[2025, 2, ga, kind]))
+        return urls
+
+    def every_url(self):
+        """The seeds and every report link on them, as the clerk (who sees all) finds them."""
+        self.client.force_login(self.users["clerk"])
+        urls = dict.fromkeys(self.seeds())
+        for url in list(urls):
+            response = self.client.get(url)
+            if response.get("Content-Type", "").startswith("text/html"):
+                for _text, href in links(response.content.decode()):
+                    path = href.split("#")[0]
+                    if path.startswith("/") and not path.startswith("/admin/"):
+                        urls.setdefault(path)
+        return [url for url in urls if resolve(url.split("?")[0]).url_name not in NOT_REPORT_PAGES]
+
+    def test_every_report_url_is_walked(self):
+        walked = {resolve(url.split("?")[0]).url_name for url in self.every_url()}
+        names = {p.name for p in council_urls.urlpatterns} - NOT_REPORT_PAGES
+        self.assertEqual(names - walked, set(), "add a seed for the new report URL")
+
+    def test_unreviewed_figures_show_only_to_their_department_and_the_clerks(self):
+        urls = self.every_url()
+        leaks, seen, errors = [], defaultdict(set), []
+        for name, user in self.users.items():
+            self.client.logout()
+            if user.is_authenticated:
+                self.client.force_login(user)
+            for url in urls:
+                response = self.client.get(url)
+                if response.status_code >= 500:
+                    errors.append(f"{name} {url}: {response.status_code}")
+                found = unreviewed_in(response) if response.status_code == 200 else set()
+                seen[name] |= found
+                if found and name not in SEE_DRAFTS:
+                    leaks.append(f"{name} {url}: {sorted(found)}")
+        self.assertEqual(errors, [])
+        self.assertEqual(leaks, [])
+        everything = {UNREVIEWED_TEXT, *(f"{n:,}" for n in UNREVIEWED_NUMBERS)}
+        for name in SEE_DRAFTS:
+            self.assertEqual(seen[name] & everything, everything, name)  # the walk reaches them
+
+    def test_readers_see_a_quarter_once_it_is_approved(self):
+        for year in (2024, 2025):
+            approve(self.ga, year, 2)
+        self.client.force_login(self.users["member"])
+        period = reverse("council:period_section", args=[2025, 2, self.ga.code, "general"])
+        self.assertIn("555,555", self.client.get(period).content.decode())
+        self.client.logout()  # beside the published edition, last year's approved figures
+        published = reverse("council:briefing_section", args=[self.session.pk, self.ga.code,
+                                                                "general"])  # fmt: skip
+        page = self.client.get(published).content.decode()
+        self.assertIn("777,777", page)
+        self.assertIn("4,321", page)
+        self.assertNotIn("555,555", page)  # the edition froze 442,000
+        self.assertIn("442,000", page)

@@ -35,7 +35,7 @@ def departments(request):
 @reports_view
 def department(request, code):
     department = get_object_or_404(Department.objects.select_related("parent__parent"), code=code)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     briefings = (
         reader.briefings()
         .filter(department=department)
@@ -102,7 +102,7 @@ def committees(request):
 @reports_view
 def committee(request, pk):
     committee = get_object_or_404(Committee, pk=pk)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     members = list(committee.departments.order_by("order", "code"))
     briefings = (
         reader.briefings()
@@ -128,7 +128,7 @@ def committee(request, pk):
 
 @signed_in_view
 def program(request, code, year, kind, order):
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     program = get_object_or_404(
         Program.objects.filter(reader.figures("department", "year")).select_related(
             "department__parent", "team"
