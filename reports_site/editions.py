@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import pdf
+from . import pdf, workflow
 from .models import Briefing, Edition
 from .report import build_report, content_hash
 
@@ -45,16 +45,24 @@ def _next_number(session, briefing):
 
 
 @transaction.atomic
-def publish(briefing, user=None):
-    """A new edition of the briefing, or the latest one when nothing changed since."""
+def publish(briefing, user=None, note=""):
+    """A new edition of the briefing, or the latest one when nothing changed since.
+
+    note: what the publisher confirmed (e.g. the quarters not approved), kept with who and
+    when in the briefing's history row of the publication.
+    """
     data = build_report(briefing)
     digest = content_hash(data)
     latest = latest_edition(briefing)
     if latest and latest.content_hash == digest:
-        return latest
-    document, pages = pdf.briefing_pdf(data)
-    edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
-    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
+        edition = latest
+        if briefing.status == Briefing.Status.PUBLISHED:
+            return edition
+    else:
+        document, pages = pdf.briefing_pdf(data)
+        edition = _save_edition(briefing.session, briefing, data, digest, document, pages, user)
+    reason = _("발행: %(number)d판") % {"number": edition.number}
+    workflow.move(briefing, Briefing.Status.PUBLISHED, user, f"{reason} {note}".strip())
     return edition
 
 
@@ -69,8 +77,7 @@ def _page_count(document):
 def booklet_reports(session):
     """The report data of every published briefing of the session, in department order."""
     briefings = (
-        session.briefings.filter(status=Briefing.Status.PUBLISHED, editions__isnull=False)
-        .distinct()  # a briefing marked published without an edition has nothing to bind
+        session.briefings.filter(status=Briefing.Status.PUBLISHED)
         .select_related("session", "department")
         .order_by("department__order", "department__code")
     )

@@ -41,7 +41,7 @@ from programs.models import (
 from reports_site.models import Briefing, BriefingSection, CouncilSession
 
 from .budget_factories import make_budget_snapshot, make_line
-from .council_factories import links, make_district
+from .council_factories import links, make_district, make_edition
 from .factories import (
     ROW_BUILDERS,
     SHARED_ROW_BUILDERS,
@@ -77,6 +77,7 @@ CLERK_ONLY = {Membership}
 SUPERUSER_ONLY = {User, Group, DBTaskResult}  # the task queue: looked at, never edited
 REFUSED_TO_ALL = {ReportingPeriod: ("add", "delete"), DBTaskResult: ("add", "delete")}
 ACTIONS = ["changelist", "add", "change", "history", "delete"]
+FORMSET_COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS")
 
 
 def admin_url(model, action, obj=None):
@@ -378,3 +379,96 @@ class ReportPageMatrixTests(TestCase):
         self.assertIn("4,321", page)
         self.assertNotIn("555,555", page)  # the edition froze 442,000
         self.assertIn("442,000", page)
+
+
+# A briefing's status ---------------------------------------------------------------------------
+
+
+class BriefingStatusTests(TestCase):
+    """Only the workflow's actions move a briefing's status, each for its roles."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ga = make_department("총무과")
+        cls.staff = make_user(Role.STAFF, cls.ga)
+        cls.reviewer = make_user(Role.REVIEWER, cls.ga)
+        cls.clerk = make_user(Role.CLERK)
+        cls.draft = make_briefing(cls.ga)
+        cls.published = make_briefing(cls.ga, status=Briefing.Status.PUBLISHED)
+        make_edition(cls.published)
+
+    def post_form(self, user, briefing, url=None, **changes):
+        fields = {
+            "session": briefing.session_id,
+            "department": briefing.department_id,
+            "as_of": briefing.as_of.isoformat(),
+            "title": briefing.title,
+            "slogan": "",
+            "issued": briefing.issued.isoformat(),
+            "status": briefing.status,
+            **{f"{p}-{n}": 0 for p in ("sections", "contacts") for n in FORMSET_COUNTS},
+        }
+        self.client.force_login(user)
+        return self.client.post(url or admin_url(Briefing, "change", briefing), fields | changes)
+
+    def act(self, user, briefing, action, comment="사유"):
+        self.client.force_login(user)
+        url = reverse("admin:reports_site_briefing_act", args=[briefing.pk])
+        return self.client.post(url, {"action": action, "comment": comment})
+
+    def status_of(self, briefing):
+        return Briefing.objects.get(pk=briefing.pk).status
+
+    def test_the_status_is_no_field_of_the_briefing_form(self):
+        for user in (self.staff, self.reviewer, self.clerk):
+            self.client.force_login(user)
+            page = self.client.get(admin_url(Briefing, "change", self.draft)).content.decode()
+            self.assertNotIn('name="status"', page)
+            self.assertNotIn("list_editable", str(admin.site._registry[Briefing].list_editable))
+
+    def test_staff_and_reviewers_cannot_publish_a_briefing(self):
+        publish = reverse("admin:reports_site_publish", args=[self.draft.pk])
+        for user in (self.staff, self.reviewer):
+            with self.subTest(user=user.username):
+                response = self.post_form(user, self.draft, title="새 제목", status="published")
+                self.assertEqual(response.status_code, 302)  # the title is saved, not the status
+                self.assertEqual(Briefing.objects.get(pk=self.draft.pk).title, "새 제목")
+                self.assertEqual(self.status_of(self.draft), "draft")
+                self.assertEqual(self.act(user, self.draft, "publish").status_code, 403)
+                self.assertEqual(self.client.post(publish).status_code, 403)
+                self.assertEqual(self.status_of(self.draft), "draft")
+        self.assertFalse(self.draft.editions.exists())
+
+    def test_staff_and_reviewers_cannot_unpublish_a_briefing(self):
+        for user in (self.staff, self.reviewer):
+            with self.subTest(user=user.username):
+                self.post_form(user, self.published, status="draft")
+                self.assertEqual(self.act(user, self.published, "unpublish").status_code, 403)
+                self.assertEqual(self.status_of(self.published), "published")
+
+    def test_a_revert_from_the_history_keeps_the_status(self):
+        self.act(self.clerk, self.published, "unpublish", "자료 정정")
+        self.assertEqual(self.status_of(self.published), "approved")
+        first = self.published.history.earliest("history_date")  # status: published
+        url = reverse(
+            "admin:reports_site_briefing_simple_history",
+            args=[self.published.pk, first.history_id],
+        )
+        self.post_form(self.staff, first.instance, url=url)
+        self.assertEqual(self.status_of(self.published), "approved")
+
+    def test_each_role_moves_the_status_through_its_actions_and_the_history_says_why(self):
+        self.assertEqual(self.act(self.staff, self.draft, "approve").status_code, 403)
+        self.act(self.staff, self.draft, "submit")
+        self.assertEqual(self.status_of(self.draft), "review")
+        self.act(self.reviewer, self.draft, "approve")
+        self.assertEqual(self.status_of(self.draft), "approved")
+        self.act(self.clerk, self.published, "unpublish", "자료 정정")
+        self.assertEqual(self.status_of(self.published), "approved")
+        latest = self.published.history.latest("history_date")
+        self.assertEqual(latest.history_user, self.clerk)
+        self.assertIn("자료 정정", latest.history_change_reason)
+        self.client.force_login(self.reviewer)
+        page = self.client.get(admin_url(Briefing, "change", self.draft)).content.decode()
+        self.assertIn('name="action" value="reopen"', page)
+        self.assertNotIn('value="unpublish"', page)
