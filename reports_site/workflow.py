@@ -113,12 +113,14 @@ def unapproved_quarters(briefing):
     """The briefing's quarters no reviewer approved (nor closed), for its department or a
     unit above it (whose approval locks it too), in two queries."""
     lineage = _ancestors({briefing.department_id}).get(briefing.department_id, set())
-    locked = ReportingPeriod.objects.filter(
-        department__in=lineage or {briefing.department_id},
-        year=briefing.as_of.year,
-        status__in=ReportingPeriod.LOCKED,
-    ).values_list("year", "quarter")
-    return [key for key in briefing_quarters(briefing) if key not in set(locked)]
+    locked = set(
+        ReportingPeriod.objects.filter(
+            department__in=lineage or {briefing.department_id},
+            year=briefing.as_of.year,
+            status__in=ReportingPeriod.LOCKED,
+        ).values_list("year", "quarter")
+    )
+    return [key for key in briefing_quarters(briefing) if key not in locked]
 
 
 def quarter_labels(quarters):
