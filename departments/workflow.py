@@ -103,10 +103,15 @@ def may(user, action, obj):
         return False
     if user.is_superuser:
         return True
-    in_scope = (
-        sees_all_departments(user) or departments_for(user).filter(pk=obj.department_id).exists()
-    )
-    return in_scope and any(has_role(user, role) for role in action.roles)
+    return _in_scope(user, obj.department_id) and any(has_role(user, r) for r in action.roles)
+
+
+def _in_scope(user, department_id):
+    if sees_all_departments(user):
+        return True
+    if not hasattr(user, "_department_ids"):  # once per request, not once per button
+        user._department_ids = set(departments_for(user).values_list("pk", flat=True))
+    return department_id in user._department_ids
 
 
 def allowed_actions(user, period):
