@@ -49,7 +49,7 @@ from .factories import (
     make_snapshot,
     make_user,
 )
-from .program_factories import approve, make_program, make_progress
+from .program_factories import approve, make_kpi, make_program, make_progress
 
 # What staff and reviewers may do, model by model (clerks and superusers: everything the
 # admin allows at all).
@@ -248,7 +248,7 @@ class PermissionMatrixTests(TestCase):
 # Figures typed after the edition and never reviewed, as a page (HTML) and a CSV write
 # them. Only the department's own people and the clerks may meet any of them.
 UNREVIEWED_TEXT = "미검토 실적 문구"
-UNREVIEWED_NUMBERS = (555_555, 777_777, 4_321, 6_543_210)
+UNREVIEWED_NUMBERS = (555_555, 777_777, 4_321, 6_543_210, 8_765_432)
 READERS = ["anonymous", "member", "clean_staff", "ga_staff", "clerk"]  # other dept, own dept
 SEE_DRAFTS = {"ga_staff", "clerk"}
 NOT_REPORT_PAGES = {"login", "logout"}  # the sign-in forms show no figures
@@ -285,6 +285,9 @@ class ReportPageMatrixTests(TestCase):
         make_snapshot(cls.ga, dt.date(2024, 5, 31), [(("일반직", "9급"), 4_321, 5)])
         earlier = make_program(cls.ga, year=2024, title="청사 환경 개선")
         make_progress(earlier, quarter=2, budget=6_543_210, achievements=f"- {UNREVIEWED_TEXT}")
+        kpi = make_kpi(cls.program)
+        kpi.values.create(year=2025, target=91, actual=93)
+        kpi.values.create(year=2026, target=8_765_432)  # the 2026 target: nobody approved it
         CouncilRequest.objects.create(department=cls.ga, year=2025, quarter=2, kind="action",
                                       order=1, text=UNREVIEWED_TEXT)  # fmt: skip
         # Marked published by hand (as the briefing form once allowed), never frozen.
@@ -376,6 +379,10 @@ class ReportPageMatrixTests(TestCase):
         self.client.force_login(self.users["member"])
         period = reverse("council:period_section", args=[2025, 2, self.ga.code, "general"])
         self.assertIn("555,555", self.client.get(period).content.decode())
+        args = [self.ga.code, 2025, self.program.kind, self.program.order]
+        history = self.client.get(reverse("council:program", args=args)).content.decode()
+        self.assertIn("93", history)
+        self.assertNotIn("8,765,432", history)
         self.client.logout()  # beside the published edition, last year's approved figures
         published = reverse("council:briefing_section", args=[self.session.pk, self.ga.code,
                                                                 "general"])  # fmt: skip

@@ -1,12 +1,13 @@
 """Departments by bureau, standing committees, and a program's history."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from departments.models import Department, ReportingPeriod
 from programs import outline
-from programs.models import Kpi, Program, ProgressEntry
+from programs.models import Kpi, KpiValue, Program, ProgressEntry
 
 from .. import charts
 from ..access import Reader, reports_view, signed_in_view
@@ -158,7 +159,8 @@ def program(request, code, year, kind, order):
         }
         for e in entries
     ]
-    kpis = Kpi.objects.filter(program=program).prefetch_related("values")
+    values = KpiValue.objects.filter(reader.figures("kpi__program__department", "year"))
+    kpis = Kpi.objects.filter(program=program).prefetch_related(Prefetch("values", values))
     kpi_data = [
         {
             "name": k.name,
