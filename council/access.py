@@ -1,15 +1,18 @@
 """Who may read what on the report pages.
 
-- A published briefing: everyone (with ``REPORTS_REQUIRE_LOGIN``, everyone signed in).
+- A published briefing: everyone (with ``REPORTS_REQUIRE_LOGIN``, everyone signed in), as
+  its edition froze it. One marked published without an edition has nothing frozen to
+  show: it is read like a draft.
 - A briefing not yet published: the department's own staff and reviewers and the clerks
   (``departments.access.departments_for``, the one scoping rule).
-- A quarter's live figures (period pages, program history, search): signed-in readers, for
-  quarters whose review is approved or closed, and what a published briefing already
-  showed; the department's own people and the clerks see every quarter. Visitors who are
-  not signed in see published briefings only (search leads them to those).
+- A quarter's live figures (period pages, program history, search, and last year's figures
+  and the plan beside a report): quarters whose review is approved or closed; the
+  department's own people and the clerks see every quarter. Period pages and program
+  histories need a login; visitors who are not signed in reach live figures only beside a
+  published briefing (search leads them to those). A published briefing shows its edition,
+  never the live figures of its quarters.
 """
 
-from collections import defaultdict
 from functools import cached_property, wraps
 
 from django.conf import settings
@@ -19,8 +22,7 @@ from django.urls import reverse
 
 from departments.access import departments_for, sees_all_departments
 from departments.models import ReportingPeriod
-from reports_site.models import Briefing
-from reports_site.report import quarter_of
+from reports_site.models import Briefing, Edition
 
 PUBLISHED = Briefing.Status.PUBLISHED
 
@@ -54,10 +56,17 @@ def signed_in_view(view):
 
 
 class Reader:
-    """The visitor of a report page and what they may see (one per request)."""
+    """The visitor of a report page and what they may see (one per request: `of`)."""
 
     def __init__(self, user):
         self.user = user
+
+    @classmethod
+    def of(cls, request):
+        """The request's reader, made once, so its look-ups run once per page."""
+        if not hasattr(request, "_reader"):
+            request._reader = cls(request.user)
+        return request._reader
 
     @cached_property
     def sees_all(self):
@@ -68,77 +77,54 @@ class Reader:
         """The departments whose drafts the reader sees (a QuerySet, used as a subquery)."""
         return departments_for(self.user)
 
-    def may_read(self, briefing):
-        """One briefing: published, or a draft of the reader's own department."""
-        if briefing.status == PUBLISHED:
+    @cached_property
+    def own_ids(self):
+        return set(self.own.values_list("pk", flat=True))
+
+    def scope(self, department):
+        """Which live figures of the department the reader sees: "all", "own" or "approved"
+        (for keys of what readers of the same scope may share)."""
+        if self.sees_all:
+            return "all"
+        return "own" if department.pk in self.own_ids else "approved"
+
+    def may_read(self, briefing, edition):
+        """One briefing: published with its edition (found by the caller), or a draft of
+        the reader's own department."""
+        if briefing.status == PUBLISHED and edition:
             return True
-        return self.sees_all or self.own.filter(pk=briefing.department_id).exists()
+        return self.sees_all or briefing.department_id in self.own_ids
 
     def briefings(self):
         if self.sees_all:
             return Briefing.objects.all()
         if not self.user.is_authenticated:
-            return Briefing.objects.filter(status=PUBLISHED)
-        return Briefing.objects.filter(Q(status=PUBLISHED) | Q(department__in=self.own))
+            return Briefing.objects.filter(shown_condition())
+        return Briefing.objects.filter(shown_condition() | Q(department__in=self.own))
 
-    @cached_property
-    def published(self):
-        """{(department id, year): the last quarter a published briefing showed} (one query)."""
-        shown = {}
-        for department, day in Briefing.objects.filter(status=PUBLISHED).values_list(
-            "department_id", "as_of"
-        ):
-            key = (department, day.year)
-            shown[key] = max(shown.get(key, 0), quarter_of(day))
-        return shown
-
-    def figures(self, department, year, quarter=None, published_from=None):
-        """A filter for rows of quarters the reader may see.
+    def figures(self, department, year, quarter=None):
+        """A filter for live rows of quarters the reader may see: approved or closed ones
+        (their rows are locked, so what the reader sees is what a reviewer approved), the
+        reader's own departments', or everything for the clerks.
 
         department, year, quarter: the rows' paths to their department, year and quarter
-        (quarter None: a row of the whole year, seen once any quarter of it is).
-        published_from: how a published briefing covers the row: "earlier" (a briefing of
-        the row's year or later includes it) or the default, the briefing's year up to its
-        as-of quarter.
+        (quarter None: a row of the whole year, seen once any quarter of it is locked —
+        it is locked as well then).
+
+        A published briefing does not open its quarters' live rows: the figures may have
+        changed since; readers read what it showed in its edition.
         """
         if self.sees_all:
             return Q()
-        shown = self._published_rows(department, year, quarter, published_from)
-        if not self.user.is_authenticated:
-            return shown
         locked = ReportingPeriod.objects.filter(
             department=OuterRef(department), year=OuterRef(year), status__in=ReportingPeriod.LOCKED
         )
         if quarter:
             locked = locked.filter(quarter=OuterRef(quarter))
-        return shown | Q(Exists(locked)) | Q(**{f"{department}__in": self.own})
-
-    def _published_rows(self, department, year, quarter, published_from):
-        """The rows published briefings showed, as a few plain conditions (no subquery):
-        departments grouped by the year (and quarter) they were shown up to."""
-        groups = defaultdict(set)
-        if published_from == "earlier":
-            latest = {}
-            for department_id, shown_year in self.published:
-                latest[department_id] = max(latest.get(department_id, shown_year), shown_year)
-            for department_id, shown_year in latest.items():
-                groups[shown_year].add(department_id)
-            return _any(
-                Q(**{f"{department}__in": sorted(ids), f"{year}__lte": shown_year})
-                for shown_year, ids in groups.items()
-            )
-        for (department_id, shown_year), shown_quarter in self.published.items():
-            groups[shown_year, shown_quarter if quarter else None].add(department_id)
-        return _any(
-            Q(**{f"{department}__in": sorted(ids), year: shown_year})
-            & (Q(**{f"{quarter}__lte": shown_quarter}) if shown_quarter else Q())
-            for (shown_year, shown_quarter), ids in groups.items()
-        )
+        return Q(Exists(locked)) | Q(**{f"{department}__in": self.own})
 
 
-def _any(conditions):
-    """Any of the conditions; none at all matches nothing."""
-    result = Q(pk__in=[])
-    for condition in conditions:
-        result |= condition
-    return result
+def shown_condition():
+    """Briefings everyone reads: published, with an edition that froze what they show."""
+    editions = Edition.objects.filter(briefing=OuterRef("pk"))
+    return Q(status=PUBLISHED) & Q(Exists(editions))

@@ -3,6 +3,8 @@
 Each function takes a section's plain data (live or as published) and reads last year's
 figures and the quarter plans in one or two queries, whatever the size of the department.
 Last year's rows are matched to this year's by name (budget lines) or title (programs).
+These are live rows, so each read keeps to what the reader may see (`council.access.Reader`):
+beside a published briefing too, an unapproved figure of last year is not shown.
 """
 
 import datetime as dt
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Subquery
+from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from budgets.tables import percent, year_change
@@ -50,7 +53,12 @@ def _top_line(row):
     return [row[key] for key in LINE_NAMES if row[key] is not None][-1]
 
 
-def plan_to_date(department, as_of):
+def _dated(rows, day):
+    """The rows with the year and quarter of their date `day` (a path), for `Reader.figures`."""
+    return rows.annotate(row_year=ExtractYear(day), row_quarter=ExtractQuarter(day))
+
+
+def plan_to_date(department, as_of, reader):
     """{top line name: planned execution up to the as-of date} (one query).
 
     Quarters ended by the as-of date count in full; the current quarter by the share of
@@ -62,7 +70,9 @@ def plan_to_date(department, as_of):
         line__year=as_of.year,
         line__kind=BudgetLine.Kind.EXPENDITURE,
         quarter__lte=quarter,
-    ).values("quarter", "amount", *LINE_NAMES)
+    )
+    plans = plans.filter(reader.figures("line__department", "line__year", "quarter"))
+    plans = plans.values("quarter", "amount", *LINE_NAMES)
     start = dt.date(as_of.year, 3 * quarter - 2, 1)
     end = dt.date(as_of.year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
     gone, length = (as_of - start).days + 1, (end - start).days
@@ -93,16 +103,18 @@ class Figures:
         self.as_of = max(filter(None, [self.as_of, snapshot["as_of"]]))
 
 
-def top_line_figures(department, year, as_of):
+def top_line_figures(department, year, as_of, reader):
     """{top line name: Figures} and their total, from each leaf's latest snapshot on or
     before as_of (one query; the same sums as `budgets.tables.budget_table`)."""
     snapshots = (
-        BudgetSnapshot.objects.filter(
+        _dated(BudgetSnapshot.objects, "as_of")
+        .filter(
             line__department=department,
             line__year=year,
             line__kind=BudgetLine.Kind.EXPENDITURE,
             as_of__lte=as_of,
         )
+        .filter(reader.figures("line__department", "row_year", "row_quarter"))
         .order_by("line_id", "as_of")
         .values("line_id", "as_of", "budget", "executed", *LINE_NAMES)
     )
@@ -135,14 +147,14 @@ def _budget_row(row, last, planned, last_year_known):
     }
 
 
-def budget_comparison(department, budget):
+def budget_comparison(department, budget, reader):
     """The rows of 예산현황 (`budget`: the section's data) beside the same date last year."""
     if not budget:
         return None
     as_of = _as_date(budget["as_of"]) or dt.date(budget["year"], 12, 31)
     last_as_of = year_earlier(as_of)
-    last, last_total = top_line_figures(department, budget["year"] - 1, last_as_of)
-    planned = plan_to_date(department, as_of)
+    last, last_total = top_line_figures(department, budget["year"] - 1, last_as_of, reader)
+    planned = plan_to_date(department, as_of, reader)
     known = last_total.budget is not None  # last year has figures by that date
     total = _budget_row(budget["total"], last_total, sum(planned.values()) or None, known)
     rows = [
@@ -166,12 +178,13 @@ def class_totals(table):
     return totals
 
 
-def _last_year_classes(department, as_of):
-    """Totals by class of the latest table in the year up to as_of (a year ago)."""
+def _last_year_classes(department, as_of, reader):
+    """Totals by class of the latest table the reader may see in the year up to as_of (a
+    year ago)."""
     latest = (
-        StaffingSnapshot.objects.filter(
-            department=department, as_of__lte=as_of, as_of__gt=year_earlier(as_of)
-        )
+        _dated(StaffingSnapshot.objects, "as_of")
+        .filter(department=department, as_of__lte=as_of, as_of__gt=year_earlier(as_of))
+        .filter(reader.figures("department", "row_year", "row_quarter"))
         .order_by("-as_of")
         .values("as_of")[:1]
     )
@@ -190,13 +203,13 @@ def _last_year_classes(department, as_of):
     return totals, day
 
 
-def staffing_comparison(department, staffing):
+def staffing_comparison(department, staffing, reader):
     """정원 and 현원 by position class beside the latest table a year earlier (one query)."""
     if not staffing:
         return None
     as_of = _as_date(staffing["as_of"])
     this = class_totals(staffing["table"])
-    last, last_as_of = _last_year_classes(department, year_earlier(as_of))
+    last, last_as_of = _last_year_classes(department, year_earlier(as_of), reader)
     names = list(this) + [name for name in last if name not in this]
     known = bool(last)  # a table a year earlier
     rows = [_staffing_row(name, this.get(name), last.get(name), known) for name in names]
@@ -235,7 +248,7 @@ def split_program_id(program_id):
     return code, kind, int(order)
 
 
-def program_comparison(department, programs, as_of):
+def program_comparison(department, programs, as_of, reader):
     """Each program's budget, execution and rate beside last year's at the same quarter."""
     if not programs:
         return None
@@ -247,6 +260,7 @@ def program_comparison(department, programs, as_of):
             year=as_of.year - 1,
             quarter__lte=quarter_of(as_of),
         )
+        .filter(reader.figures("program__department", "year", "quarter"))
         .order_by("quarter")
         .values("program__title", "budget", "executed")
     )
@@ -278,14 +292,16 @@ def program_comparison(department, programs, as_of):
     return {"year": as_of.year, "rows": rows}
 
 
-def section_comparisons(department, as_of, section):
-    """The comparisons a section shows under it (an empty dict when it has none)."""
+def section_comparisons(department, as_of, section, reader):
+    """The comparisons a section shows under it (an empty dict when it has none), from the
+    figures the reader may see."""
     kind = section["kind"]
     if kind == Kind.GENERAL:
         return {
-            "budget": budget_comparison(department, section.get("budget")),
-            "staffing": staffing_comparison(department, section.get("staffing")),
+            "budget": budget_comparison(department, section.get("budget"), reader),
+            "staffing": staffing_comparison(department, section.get("staffing"), reader),
         }
     if kind in PROGRAM_SECTIONS:
-        return {"programs": program_comparison(department, section.get("programs"), as_of)}
+        programs = section.get("programs")
+        return {"programs": program_comparison(department, programs, as_of, reader)}
     return {}

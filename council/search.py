@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import CouncilRequest, Program, ProgressEntry
 from reports_site.models import Briefing, BriefingSection
 
+from .access import shown_condition
+
 LIMIT = 30
 MAX_TERMS = 5
 MAX_LENGTH = 100
@@ -126,9 +128,8 @@ def search(query, reader):
         query,
         title="program__title",
     ).select_related("program__department")[:LIMIT]
-    visible = reader.figures("department", "year", "quarter", published_from="earlier")
     requests = _ranked(
-        CouncilRequest.objects.filter(visible),
+        CouncilRequest.objects.filter(reader.figures("department", "year", "quarter")),
         ["text", "action_taken", "plan"],
         terms,
         query,
@@ -200,7 +201,7 @@ def published_places(hits):
     departments = {hit.department.pk for group in hits.values() for hit in group}
     places = {}
     rows = (
-        Briefing.objects.filter(status=Briefing.Status.PUBLISHED, department__in=departments)
+        Briefing.objects.filter(shown_condition(), department__in=departments)
         .order_by("as_of")
         .values("department_id", "department__code", "session_id", "as_of", "sections__kind")
     )

@@ -1,7 +1,8 @@
 import functools
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline, TrackedAdmin
 
-from . import editions, files, fonts, pdf, tasks
+from . import editions, files, fonts, pdf, tasks, workflow
 from .downloads import safe_filename
 from .models import Briefing, BriefingContact, BriefingSection, CouncilSession, WorkerHeartbeat
 from .report import build_report
@@ -138,6 +139,7 @@ class BriefingAdmin(DepartmentScopedAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/pdf/", view(self.pdf_view), name="reports_site_briefing_pdf"),
+            path("<int:pk>/act/", view(self.act_view), name="reports_site_briefing_act"),
             path("<int:pk>/publish/", view(self.publish_view), name="reports_site_publish"),
             path("<int:pk>/editions/", view(self.editions_view), name="reports_site_editions"),
             path(
@@ -147,6 +149,40 @@ class BriefingAdmin(DepartmentScopedAdmin):
             ),
             *super().get_urls(),
         ]
+
+    # The status moves only through the workflow's actions (reports_site.workflow): it is
+    # shown, never edited, and a save from any form (a change, a revert from the history)
+    # keeps it as stored.
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "status"]
+
+    def save_model(self, request, obj, form, change):
+        stored = Briefing.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        obj.status = stored or Briefing.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        briefing = self.get_object(request, object_id) if object_id else None
+        actions = workflow.allowed_actions(request.user, briefing) if briefing else []
+        context = {"workflow_actions": actions} | (extra_context or {})
+        return super().change_view(request, object_id, form_url, context)
+
+    def act_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        briefing = self.get_object(request, str(pk))
+        action, comment = request.POST.get("action"), request.POST.get("comment", "")
+        try:
+            workflow.perform(request.user, briefing, action, comment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(briefing)s: %(status)s")
+                % {"briefing": briefing, "status": briefing.get_status_display()},
+            )
+        return redirect("admin:reports_site_briefing_change", pk)
 
     @refuses_with_a_message("admin:reports_site_briefing_change")
     def pdf_view(self, request, pk):
@@ -160,10 +196,13 @@ class BriefingAdmin(DepartmentScopedAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         briefing = self.get_object(request, str(pk))
-        if not may_publish(request.user):
-            raise PermissionDenied
         latest = editions.latest_edition(briefing)
-        edition = editions.publish(briefing, request.user)
+        confirmed = request.POST.get("confirm_unapproved") == "yes"
+        try:
+            edition = workflow.publish(request.user, briefing, confirmed)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:reports_site_editions", pk=pk)
         if edition == latest:
             messages.info(
                 request,
@@ -193,7 +232,9 @@ class BriefingAdmin(DepartmentScopedAdmin):
             "older": older,
             "newer": newer,
             "changes": editions.changes(older.data, newer.data) if older and newer else None,
-            "may_publish": may_publish(request.user),
+            "may_publish": workflow.may(request.user, workflow.PUBLISH, briefing),
+            "unapproved": workflow.quarter_labels(workflow.unapproved_quarters(briefing)),
+            "refuse_unapproved": settings.PUBLISH_UNAPPROVED == "refuse",
             "change_url": reverse("admin:reports_site_briefing_change", args=[pk]),
         }
         return TemplateResponse(request, "admin/reports_site/editions.html", context)

@@ -10,7 +10,7 @@ from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from . import files, fonts, pdf
+from . import files, fonts, pdf, workflow
 from .models import Briefing, Edition
 from .report import build_report, content_hash
 from .templatetags.briefing import kdate, signed
@@ -51,8 +51,6 @@ def _save_edition(session, briefing, latest, data, digest, document, page_map, u
     try:
         with transaction.atomic():
             edition.save()
-            if briefing is not None:
-                Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.PUBLISHED)
     except IntegrityError:
         files.delete_quietly(edition.pdf)
         same = Edition.objects.filter(session=session, briefing=briefing, number=edition.number)
@@ -63,19 +61,31 @@ def _save_edition(session, briefing, latest, data, digest, document, page_map, u
     return edition
 
 
-def publish(briefing, user=None):
+def publish(briefing, user=None, note=""):
     """A new edition of the briefing, or the latest one when nothing changed since.
 
-    The PDF is rendered outside any transaction: a write transaction held for the seconds
-    of rendering would lock SQLite's other process (the worker) out for as long."""
+    note: what the publisher confirmed (e.g. the quarters not approved), kept with who and
+    when in the briefing's history row of the publication. The PDF is rendered outside any
+    transaction: a write transaction held for the seconds of rendering would lock SQLite's
+    other process (the worker) out for as long."""
     data = build_report(briefing)
     digest = content_hash(data)
     latest = latest_edition(briefing)
     if latest and latest.content_hash == digest:
-        return latest
-    document, pages = pdf.briefing_pdf(data)
-    edition = _save_edition(briefing.session, briefing, latest, data, digest, document, pages, user)
-    return edition or publish(Briefing.objects.select_related("session").get(pk=briefing.pk), user)
+        edition = latest
+        if briefing.status == Briefing.Status.PUBLISHED:
+            return edition
+    else:
+        document, pages = pdf.briefing_pdf(data)
+        edition = _save_edition(
+            briefing.session, briefing, latest, data, digest, document, pages, user
+        )
+        if edition is None:  # another content took the number meanwhile: compare again
+            again = Briefing.objects.select_related("session").get(pk=briefing.pk)
+            return publish(again, user, note)
+    reason = _("발행: %(number)d판") % {"number": edition.number}
+    workflow.move(briefing, Briefing.Status.PUBLISHED, user, f"{reason} {note}".strip())
+    return edition
 
 
 def _page_count(document):

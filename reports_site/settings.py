@@ -122,6 +122,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 LOGIN_URL = "admin:login"
 # Councils that publish nothing to citizens put every report page behind a login.
 REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
+# Publishing a briefing whose quarters are not all approved: "confirm" (the clerk sees
+# which and confirms; the confirmation is kept in the briefing's history) or "refuse".
+PUBLISH_UNAPPROVED = os.environ.get("PUBLISH_UNAPPROVED", "confirm").strip().lower()
+if PUBLISH_UNAPPROVED not in {"confirm", "refuse"}:
+    raise ImproperlyConfigured("PUBLISH_UNAPPROVED must be confirm or refuse.")
 # Each worker keeps published editions' sections (data and rendered HTML) in memory; a
 # district's session is a few thousand entries (council.reports).
 CACHES = {

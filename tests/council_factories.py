@@ -22,7 +22,8 @@ def make_sections(briefing, *kinds):
 
 
 def make_district(test):
-    """Sets the district's rows as attributes of the test class."""
+    """Sets the district's rows as attributes of the test class; the published briefing
+    has its first edition (made last, so it shows every row below)."""
     from council.models import Committee
 
     district = make_department("테스트구", Department.Kind.DISTRICT)
@@ -53,11 +54,18 @@ def make_district(test):
         "clerk": make_user(Role.CLERK),
         "member": make_user(Role.COUNCIL),
     }
+    test.edition = make_edition(test.published)
 
 
-def make_edition(briefing, page_map=None, number=1, change=None, booklet=False):
-    """A published edition of the briefing (or its session's booklet) without a PDF file."""
+def make_edition(briefing, page_map=None, number=None, change=None, booklet=False):
+    """A published edition of the briefing (or its session's booklet) without a PDF file;
+    numbered after the last one unless given a number."""
     data = build_report(briefing)
+    if number is None:
+        earlier = Edition.objects.filter(
+            session=briefing.session, briefing=None if booklet else briefing
+        )
+        number = earlier.count() + 1
     if change:
         change(data)
     return Edition.objects.create(
@@ -71,6 +79,15 @@ def make_edition(briefing, page_map=None, number=1, change=None, booklet=False):
         pages=12,
         page_map=page_map or {},
     )
+
+
+def freeze_published():
+    """An edition (without a PDF) for each published briefing that has none, e.g. the
+    demo's loaded with --no-publish: readers see a published briefing only as frozen."""
+    from reports_site.models import Briefing
+
+    for briefing in Briefing.objects.filter(status="published", editions__isnull=True):
+        make_edition(briefing)
 
 
 # Reading pages back --------------------------------------------------------------------------

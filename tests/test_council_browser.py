@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from departments.access import Role
 from reports_site.models import Briefing
 
+from .council_factories import freeze_published
 from .test_demo_data import run_demo
 from .tools import AXE, CHROMIUM, needs_axe, needs_chromium
 
@@ -47,6 +48,7 @@ def browser():
 @pytest.fixture
 def demo(live_server):
     run_demo()
+    freeze_published()
     return live_server.url
 
 

@@ -4,18 +4,20 @@ import csv
 import datetime as dt
 import io
 
+from django.contrib.auth.models import AnonymousUser
 from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from budgets.models import BudgetLine, QuarterPlan
 from council import charts, compare
+from council.access import Reader
 from reports_site.models import BriefingSection
 
 from .budget_factories import make_budget_snapshot, make_leaf, make_line
-from .council_factories import links, main_text, make_district
+from .council_factories import freeze_published, links, main_text, make_district, make_edition
 from .factories import make_snapshot
-from .program_factories import make_program, make_progress
+from .program_factories import approve, make_program, make_progress
 from .test_demo_data import run_demo
 
 GENERAL = BriefingSection.Kind.GENERAL
@@ -48,6 +50,10 @@ class ComparisonTests(TestCase):
         make_progress(earlier, quarter=1, budget=100, executed=50)
         make_progress(earlier, quarter=2, budget=2_000_000, executed=1_000_000)
         make_progress(earlier, quarter=3, budget=9_000_000, executed=9_000_000)  # later
+        make_edition(cls.published)  # with the lines added above
+        for year, quarter in ((2024, 1), (2024, 2), (2025, 1), (2025, 2)):  # readers see them
+            approve(cls.ga, year, quarter)
+        cls.reader = Reader(AnonymousUser())
 
     def general(self):
         from council.reports import briefing_report, load_sections
@@ -56,7 +62,7 @@ class ComparisonTests(TestCase):
         return load_sections(report, [GENERAL]).sections[GENERAL]
 
     def test_each_budget_line_is_set_beside_the_same_date_last_year(self):
-        budget = compare.budget_comparison(self.ga, self.general()["budget"])
+        budget = compare.budget_comparison(self.ga, self.general()["budget"], self.reader)
         row = next(r for r in budget["rows"] if r["name"] == "청사 관리")
         self.assertEqual((row["last_budget"], row["last_executed"]), (900_000, 300_000))
         self.assertEqual(row["change"], 100_000)
@@ -67,7 +73,7 @@ class ComparisonTests(TestCase):
         self.assertEqual(new["change"], 50_000)
 
     def test_execution_behind_the_plan_to_date_is_flagged(self):
-        budget = compare.budget_comparison(self.ga, self.general()["budget"])
+        budget = compare.budget_comparison(self.ga, self.general()["budget"], self.reader)
         row = next(r for r in budget["rows"] if r["name"] == "청사 관리")
         # the first quarter in full, the second for 61 of its 91 days
         self.assertEqual(row["planned"], 300_000 + 300_000 * 61 // 91)
@@ -79,7 +85,7 @@ class ComparisonTests(TestCase):
         self.assertIn("44.2 계획 미달", page)
 
     def test_staffing_is_set_beside_the_table_of_a_year_before(self):
-        staffing = compare.staffing_comparison(self.ga, self.general()["staffing"])
+        staffing = compare.staffing_comparison(self.ga, self.general()["staffing"], self.reader)
         rows = {row["name"]: row for row in staffing["rows"]}
         general = rows["일반직"]
         self.assertEqual((general["authorised"], general["last_authorised"]), (13, 10))
@@ -186,6 +192,7 @@ class DownloadTests(TestCase):
     def setUpTestData(cls):
         make_district(cls)
         make_leaf(cls.ga, 1_000, 100, name='=HYPERLINK("http://x","y")')
+        make_edition(cls.published)
 
     def download(self, kind, table, fmt):
         response = self.client.get(section_url(self.published, kind) + f"{table}.{fmt}")
@@ -225,6 +232,7 @@ class DemoDownloadTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         run_demo()
+        freeze_published()
 
     def test_every_table_of_every_demo_section_downloads_in_both_formats(self):
         report = self.client.get("/").content.decode()

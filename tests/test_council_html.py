@@ -78,6 +78,7 @@ class HtmlValidityTests(TestCase):
         kinds = [k for k in BriefingSection.Kind.values if k not in ("general", "programs")]
         for order, kind in enumerate(kinds, 3):
             BriefingSection.objects.create(briefing=cls.published, kind=kind, order=order)
+        make_edition(cls.published)  # the edition with every section
         make_edition(cls.draft, {f"s-{cls.clean.code}-general": 5}, booklet=True)
 
     def pages(self):

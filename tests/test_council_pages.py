@@ -9,7 +9,14 @@ from django.urls import reverse
 from departments.models import ReportingPeriod
 from reports_site.models import BriefingSection
 
-from .council_factories import link_to, links, main_text, make_district, make_edition
+from .council_factories import (
+    freeze_published,
+    link_to,
+    links,
+    main_text,
+    make_district,
+    make_edition,
+)
 from .program_factories import approve
 from .test_demo_data import run_demo
 
@@ -103,10 +110,28 @@ class VisibilityTests(TestCase):
         self.assertEqual(self.status(url, "member"), 200)
         self.assertEqual(self.status(url, "clean_staff"), 200)
 
-    def test_a_quarter_a_published_briefing_showed_is_open_to_signed_in_readers(self):
+    def test_a_published_briefing_does_not_open_its_quarters_live_figures(self):
         url = reverse("council:period_report", args=[2025, 2, self.ga.code])  # as of 5.31.
-        self.assertEqual(self.status(url, "member"), 200)
+        for username in ("member", "clean_staff"):  # they read the edition instead
+            with self.subTest(username=username):
+                self.assertEqual(self.status(url, username), 404)
         self.assertEqual(self.status(url), 302)
+
+    def test_a_briefing_marked_published_without_an_edition_is_read_like_a_draft(self):
+        self.published.editions.all().delete()
+        urls = [
+            reverse("council:briefing", args=[self.session.pk, self.ga.code]),
+            section_url(self.published, BriefingSection.Kind.GENERAL),
+            section_url(self.published, BriefingSection.Kind.GENERAL) + "staffing.csv",
+        ]
+        expected = {None: 404, "member": 404, "clean_staff": 404, "ga_staff": 200, "clerk": 200}
+        for url in urls:
+            for username, status in expected.items():
+                with self.subTest(url=url, username=username):
+                    self.assertEqual(self.status(url, username), status)
+        self.client.logout()
+        session = self.client.get(reverse("council:session", args=[self.session.pk]))
+        self.assertNotIn(urls[0], session.content.decode())
 
 
 class NavigationTests(TestCase):
@@ -211,7 +236,7 @@ class ReportContentTests(TestCase):
         self.assertIn('<span class="page-no">p. 37</span>', page)
         self.assertIn("p. 39", page)
         report = self.client.get(reverse("council:briefing", args=[self.session.pk, self.ga.code]))
-        self.assertIn("제1판", main_text(report.content.decode()))
+        self.assertIn("제2판", main_text(report.content.decode()))  # make_district made 제1판
 
     def test_without_a_booklet_the_department_edition_numbers_its_pages(self):
         make_edition(self.published, {f"s-{self.ga.code}-general": 3})
@@ -250,6 +275,7 @@ class DemoReportTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         run_demo()
+        freeze_published()
 
     def test_a_visitor_reads_every_section_of_the_2025_briefing(self):
         home = self.client.get(reverse("council:home")).content.decode()

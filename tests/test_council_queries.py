@@ -71,6 +71,7 @@ def build(departments, years, extra):
         BriefingSection.objects.update_or_create(
             briefing=published, kind=kind, defaults={"order": 100 + order}
         )
+    make_edition(published)  # published: what readers see is frozen
     make_edition(Briefing.objects.get(session=session, department=d2))
     earlier = CouncilSession.objects.filter(starts_on__lt=session.starts_on).latest("starts_on")
     draft = Briefing.objects.create(

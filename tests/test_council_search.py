@@ -8,7 +8,7 @@ from council.search import search, snippet
 from programs.models import CouncilRequest
 
 from .council_factories import link_to, main_text, make_district
-from .program_factories import make_program, make_progress
+from .program_factories import approve, make_program, make_progress
 
 
 class SearchTests(TestCase):
@@ -44,6 +44,8 @@ class SearchTests(TestCase):
         self.assertIn("청소차 차고지 이전", page)
 
     def test_a_visitor_is_sent_to_the_program_in_the_published_briefing(self):
+        self.assertIn("검색 결과 0건", main_text(self.find("청사 환경")))  # not yet approved
+        approve(self.ga)
         page = self.find("청사 환경")
         url = link_to(page, "청사 환경 개선")
         anchor = f"{self.ga.code}-main-{self.program.order}"

@@ -4,14 +4,19 @@ Every model registered in the admin is walked; one without a row builder (factor
 expected rule below fails the test, so a new admin page cannot skip the matrix.
 """
 
+import datetime as dt
+from collections import defaultdict
+
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.test import TestCase
-from django.urls import reverse
+from django.test import Client, TestCase
+from django.urls import resolve, reverse
 from django_tasks_db.models import DBTaskResult
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from council import urls as council_urls
 from council.models import Committee
+from council.reports import PERIOD_SECTIONS
 from departments.access import Role
 from departments.models import (
     Department,
@@ -31,9 +36,20 @@ from programs.models import (
     ProgressEntry,
     StrategicGoal,
 )
-from reports_site.models import Briefing, CouncilSession
+from reports_site.models import Briefing, BriefingSection, CouncilSession
 
-from .factories import ROW_BUILDERS, SHARED_ROW_BUILDERS, make_department, make_user
+from .budget_factories import make_budget_snapshot, make_line
+from .council_factories import links, make_district, make_edition
+from .factories import (
+    ROW_BUILDERS,
+    SHARED_ROW_BUILDERS,
+    make_briefing,
+    make_department,
+    make_session,
+    make_snapshot,
+    make_user,
+)
+from .program_factories import approve, make_kpi, make_program, make_progress
 
 # What staff and reviewers may do, model by model (clerks and superusers: everything the
 # admin allows at all).
@@ -59,6 +75,7 @@ CLERK_ONLY = {Membership}
 SUPERUSER_ONLY = {User, Group, DBTaskResult}  # the task queue: looked at, never edited
 REFUSED_TO_ALL = {ReportingPeriod: ("add", "delete"), DBTaskResult: ("add", "delete")}
 ACTIONS = ["changelist", "add", "change", "history", "delete"]
+FORMSET_COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS")
 
 
 def admin_url(model, action, obj=None):
@@ -224,3 +241,246 @@ class PermissionMatrixTests(TestCase):
         self.assertEqual(
             self.client.get(admin_url(StaffingSnapshot, "change", snapshot)).status_code, 200
         )
+
+
+# The report pages -----------------------------------------------------------------------------
+
+# Figures typed after the edition and never reviewed, as a page (HTML) and a CSV write
+# them. Only the department's own people and the clerks may meet any of them.
+UNREVIEWED_TEXT = "미검토 실적 문구"
+UNREVIEWED_NUMBERS = (555_555, 777_777, 4_321, 6_543_210, 8_765_432)
+READERS = ["anonymous", "member", "clean_staff", "ga_staff", "clerk"]  # other dept, own dept
+SEE_DRAFTS = {"ga_staff", "clerk"}
+NOT_REPORT_PAGES = {"login", "logout"}  # the sign-in forms show no figures
+
+
+def unreviewed_in(response):
+    """The unreviewed figures found in a response (a page or a CSV)."""
+    kind = response.get("Content-Type", "")
+    if kind.startswith("text/csv"):
+        text, numbers = response.content.decode("utf-8-sig"), [str(n) for n in UNREVIEWED_NUMBERS]
+    elif kind.startswith("text/html"):
+        text, numbers = response.content.decode(), [f"{n:,}" for n in UNREVIEWED_NUMBERS]
+    else:
+        return set()  # a PDF is an edition's file, frozen when published
+    return {found for found in [UNREVIEWED_TEXT, *numbers] if found in text}
+
+
+class ReportPageMatrixTests(TestCase):
+    """Each reader × every report URL (pages, downloads, charts, comparisons, search): a
+    quarter nobody approved shows only to its department and the clerks; readers see the
+    published edition and approved quarters."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_district(cls)  # the published 총무과 briefing's edition is made here
+        ProgressEntry.objects.filter(program=cls.program, quarter=2).update(
+            achievements=f"- {UNREVIEWED_TEXT}"
+        )
+        BudgetSnapshot.objects.filter(line__department=cls.ga, line__year=2025).update(
+            executed=555_555
+        )
+        make_budget_snapshot(make_line(cls.ga, "청사 관리", year=2024), 900_000, 777_777,
+                             dt.date(2024, 5, 31))  # fmt: skip
+        make_snapshot(cls.ga, dt.date(2024, 5, 31), [(("일반직", "9급"), 4_321, 5)])
+        earlier = make_program(cls.ga, year=2024, title="청사 환경 개선")
+        make_progress(earlier, quarter=2, budget=6_543_210, achievements=f"- {UNREVIEWED_TEXT}")
+        kpi = make_kpi(cls.program)
+        kpi.values.create(year=2025, target=91, actual=93)
+        kpi.values.create(year=2026, target=8_765_432)  # the 2026 target: nobody approved it
+        CouncilRequest.objects.create(department=cls.ga, year=2025, quarter=2, kind="action",
+                                      order=1, text=UNREVIEWED_TEXT)  # fmt: skip
+        # Marked published by hand (as the briefing form once allowed), never frozen.
+        cls.unfrozen = make_briefing(cls.ga, make_session(), status=Briefing.Status.PUBLISHED)
+        BriefingSection.objects.create(briefing=cls.unfrozen, kind="general", order=1)
+        cls.users |= {"anonymous": AnonymousUser()}
+        cls.urls = cls.every_url()
+
+    @classmethod
+    def seeds(cls):
+        ga, program = cls.ga.code, cls.program
+        briefings = [(cls.session.pk, ga), (cls.unfrozen.session_id, ga)]
+        urls = [
+            reverse("council:home"),
+            reverse("council:session", args=[cls.session.pk]),
+            reverse("council:booklet_pdf", args=[cls.session.pk]),
+            reverse("council:periods"),
+            reverse("council:period", args=[2025, 2]),
+            reverse("council:period_report", args=[2025, 2, ga]),
+            reverse("council:departments"),
+            reverse("council:department", args=[ga]),
+            reverse("council:program", args=[ga, 2025, program.kind, program.order]),
+            reverse("council:committees"),
+            reverse("council:committee", args=[cls.committee.pk]),
+            reverse("council:search") + "?q=미검토",
+            reverse("council:search") + "?q=청사",
+        ]
+        for session, code in briefings:
+            urls += [
+                reverse("council:briefing", args=[session, code]),
+                reverse("council:briefing_pdf", args=[session, code]),
+                *[reverse("council:briefing_section", args=[session, code, k])
+                  for k in ("general", "programs")],
+            ]  # fmt: skip
+        for kind in PERIOD_SECTIONS:
+            urls.append(reverse("council:period_section", args=[2025, 2, ga, kind]))
+        return urls
+
+    @classmethod
+    def every_url(cls):
+        """The seeds and every report link on them, as the clerk (who sees all) finds them."""
+        client = Client()
+        client.force_login(cls.users["clerk"])
+        urls = dict.fromkeys(cls.seeds())
+        for url in list(urls):
+            response = client.get(url)
+            if response.get("Content-Type", "").startswith("text/html"):
+                for _text, href in links(response.content.decode()):
+                    path = href.split("#")[0]
+                    if path.startswith("/") and not path.startswith("/admin/"):
+                        urls.setdefault(path)
+        # An .xlsx is written from the same sheet as its .csv (council.exports): one is read.
+        return [
+            url
+            for url in urls
+            if resolve(url.split("?")[0]).url_name not in NOT_REPORT_PAGES
+            and not url.endswith(".xlsx")
+        ]
+
+    def test_every_report_url_is_walked(self):
+        walked = {resolve(url.split("?")[0]).url_name for url in self.urls}
+        names = {p.name for p in council_urls.urlpatterns} - NOT_REPORT_PAGES
+        self.assertEqual(names - walked, set(), "add a seed for the new report URL")
+
+    def test_unreviewed_figures_show_only_to_their_department_and_the_clerks(self):
+        leaks, seen, errors = [], defaultdict(set), []
+        for name in READERS:
+            user = self.users[name]
+            self.client.logout()
+            if user.is_authenticated:
+                self.client.force_login(user)
+            for url in self.urls:
+                response = self.client.get(url)
+                if response.status_code >= 500:
+                    errors.append(f"{name} {url}: {response.status_code}")
+                found = unreviewed_in(response) if response.status_code == 200 else set()
+                seen[name] |= found
+                if found and name not in SEE_DRAFTS:
+                    leaks.append(f"{name} {url}: {sorted(found)}")
+        self.assertEqual(errors, [])
+        self.assertEqual(leaks, [])
+        everything = {UNREVIEWED_TEXT, *(f"{n:,}" for n in UNREVIEWED_NUMBERS)}
+        for name in SEE_DRAFTS:
+            self.assertEqual(seen[name] & everything, everything, name)  # the walk reaches them
+
+    def test_readers_see_a_quarter_once_it_is_approved(self):
+        for year in (2024, 2025):
+            approve(self.ga, year, 2)
+        self.client.force_login(self.users["member"])
+        period = reverse("council:period_section", args=[2025, 2, self.ga.code, "general"])
+        self.assertIn("555,555", self.client.get(period).content.decode())
+        args = [self.ga.code, 2025, self.program.kind, self.program.order]
+        history = self.client.get(reverse("council:program", args=args)).content.decode()
+        self.assertIn("93", history)
+        self.assertNotIn("8,765,432", history)
+        self.client.logout()  # beside the published edition, last year's approved figures
+        published = reverse("council:briefing_section", args=[self.session.pk, self.ga.code,
+                                                                "general"])  # fmt: skip
+        page = self.client.get(published).content.decode()
+        self.assertIn("777,777", page)
+        self.assertIn("4,321", page)
+        self.assertNotIn("555,555", page)  # the edition froze 442,000
+        self.assertIn("442,000", page)
+
+
+# A briefing's status ---------------------------------------------------------------------------
+
+
+class BriefingStatusTests(TestCase):
+    """Only the workflow's actions move a briefing's status, each for its roles."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ga = make_department("총무과")
+        cls.staff = make_user(Role.STAFF, cls.ga)
+        cls.reviewer = make_user(Role.REVIEWER, cls.ga)
+        cls.clerk = make_user(Role.CLERK)
+        cls.draft = make_briefing(cls.ga)
+        cls.published = make_briefing(cls.ga, status=Briefing.Status.PUBLISHED)
+        make_edition(cls.published)
+
+    def post_form(self, user, briefing, url=None, **changes):
+        fields = {
+            "session": briefing.session_id,
+            "department": briefing.department_id,
+            "as_of": briefing.as_of.isoformat(),
+            "title": briefing.title,
+            "slogan": "",
+            "issued": briefing.issued.isoformat(),
+            "status": briefing.status,
+            **{f"{p}-{n}": 0 for p in ("sections", "contacts") for n in FORMSET_COUNTS},
+        }
+        self.client.force_login(user)
+        return self.client.post(url or admin_url(Briefing, "change", briefing), fields | changes)
+
+    def act(self, user, briefing, action, comment="사유"):
+        self.client.force_login(user)
+        url = reverse("admin:reports_site_briefing_act", args=[briefing.pk])
+        return self.client.post(url, {"action": action, "comment": comment})
+
+    def status_of(self, briefing):
+        return Briefing.objects.get(pk=briefing.pk).status
+
+    def test_the_status_is_no_field_of_the_briefing_form(self):
+        for user in (self.staff, self.reviewer, self.clerk):
+            self.client.force_login(user)
+            page = self.client.get(admin_url(Briefing, "change", self.draft)).content.decode()
+            self.assertNotIn('name="status"', page)
+            self.assertNotIn("list_editable", str(admin.site._registry[Briefing].list_editable))
+
+    def test_staff_and_reviewers_cannot_publish_a_briefing(self):
+        publish = reverse("admin:reports_site_publish", args=[self.draft.pk])
+        for user in (self.staff, self.reviewer):
+            with self.subTest(user=user.username):
+                response = self.post_form(user, self.draft, title="새 제목", status="published")
+                self.assertEqual(response.status_code, 302)  # the title is saved, not the status
+                self.assertEqual(Briefing.objects.get(pk=self.draft.pk).title, "새 제목")
+                self.assertEqual(self.status_of(self.draft), "draft")
+                self.assertEqual(self.act(user, self.draft, "publish").status_code, 403)
+                self.assertEqual(self.client.post(publish).status_code, 403)
+                self.assertEqual(self.status_of(self.draft), "draft")
+        self.assertFalse(self.draft.editions.exists())
+
+    def test_staff_and_reviewers_cannot_unpublish_a_briefing(self):
+        for user in (self.staff, self.reviewer):
+            with self.subTest(user=user.username):
+                self.post_form(user, self.published, status="draft")
+                self.assertEqual(self.act(user, self.published, "unpublish").status_code, 403)
+                self.assertEqual(self.status_of(self.published), "published")
+
+    def test_a_revert_from_the_history_keeps_the_status(self):
+        self.act(self.clerk, self.published, "unpublish", "자료 정정")
+        self.assertEqual(self.status_of(self.published), "approved")
+        first = self.published.history.earliest("history_date")  # status: published
+        url = reverse(
+            "admin:reports_site_briefing_simple_history",
+            args=[self.published.pk, first.history_id],
+        )
+        self.post_form(self.staff, first.instance, url=url)
+        self.assertEqual(self.status_of(self.published), "approved")
+
+    def test_each_role_moves_the_status_through_its_actions_and_the_history_says_why(self):
+        self.assertEqual(self.act(self.staff, self.draft, "approve").status_code, 403)
+        self.act(self.staff, self.draft, "submit")
+        self.assertEqual(self.status_of(self.draft), "review")
+        self.act(self.reviewer, self.draft, "approve")
+        self.assertEqual(self.status_of(self.draft), "approved")
+        self.act(self.clerk, self.published, "unpublish", "자료 정정")
+        self.assertEqual(self.status_of(self.published), "approved")
+        latest = self.published.history.latest("history_date")
+        self.assertEqual(latest.history_user, self.clerk)
+        self.assertIn("자료 정정", latest.history_change_reason)
+        self.client.force_login(self.reviewer)
+        page = self.client.get(admin_url(Briefing, "change", self.draft)).content.decode()
+        self.assertIn('name="action" value="reopen"', page)
+        self.assertNotIn('value="unpublish"', page)

@@ -1,16 +1,19 @@
 """The quarterly review: submit → approve (locked) → close; return and reopen with reasons."""
 
 import datetime as dt
+import re
+import tempfile
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from departments.access import Role
 from departments.locking import PeriodLocked
 from departments.models import Department, ReportingPeriod, StaffingCount, StaffingSnapshot
 from departments.workflow import current_quarter, perform, period_for
+from reports_site.models import Briefing
 
-from .factories import make_department, make_facility, make_snapshot, make_user
+from .factories import make_briefing, make_department, make_facility, make_snapshot, make_user
 
 ACT = reverse("admin:departments_reportingperiod_act")
 BOARD = reverse("admin:departments_reportingperiod_board")
@@ -251,3 +254,102 @@ class LockTests(TestCase):
         )
         self.assertContains(response, "승인되어 잠겨 있습니다")
         self.assertFalse(StaffingSnapshot.objects.filter(as_of="2025-04-30").exists())
+
+
+def offered(page):
+    """[(year, quarter, action)] of the review buttons on the admin home, in order."""
+    forms = re.findall(
+        r'name="year" value="(\d+)">\s*<input type="hidden" name="quarter" value="(\d)">\s*'
+        r'<input type="hidden" name="action" value="(\w+)">',
+        page,
+    )
+    return [(int(year), int(quarter), action) for year, quarter, action in forms]
+
+
+class AdminHomeQuarterTests(TestCase):
+    """The admin home offers the open quarters the figures belong to, latest first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ga = make_department("총무과")
+        cls.staff = make_user(Role.STAFF, cls.ga)
+        cls.reviewer = make_user(Role.REVIEWER, cls.ga)
+        make_snapshot(cls.ga, dt.date(2024, 12, 31))  # 2024 4분기
+        make_facility(cls.ga, as_of=dt.date(2024, 8, 31))  # 2024 3분기, approved below
+        team = make_department("교육후생팀", Department.Kind.TEAM, parent=cls.ga)
+        make_snapshot(team, dt.date(2023, 5, 31))  # a team's figures are its division's
+        ReportingPeriod.objects.create(department=cls.ga, year=2024, quarter=3, status="approved")
+
+    def home(self, user):
+        self.client.force_login(user)
+        return offered(self.client.get(reverse("admin:index")).content.decode())
+
+    def test_staff_are_offered_the_open_quarters_with_figures_latest_first(self):
+        quarters = [(year, quarter) for year, quarter, _action in self.home(self.staff)]
+        self.assertEqual(quarters[:2], [(2024, 4), (2023, 2)])
+        self.assertNotIn((2024, 3), quarters)  # approved: nothing to submit
+        self.assertIn(current_quarter(), quarters)  # figures may still come this quarter
+
+    def test_staff_submit_and_reviewers_approve_a_quarter_of_a_past_year(self):
+        year, quarter, action = self.home(self.staff)[0]
+        self.assertEqual((year, quarter, action), (2024, 4, "submit"))
+        self.client.post(ACT, {"department": self.ga.pk, "year": year, "quarter": quarter,
+                               "action": action})  # fmt: skip
+        self.assertEqual(period_for(self.ga, 2024, 4).status, "submitted")
+        self.assertIn((2024, 4, "approve"), self.home(self.reviewer))
+        self.client.post(ACT, {"department": self.ga.pk, "year": 2024, "quarter": 4,
+                               "action": "approve"})  # fmt: skip
+        self.assertEqual(period_for(self.ga, 2024, 4).status, "approved")
+        self.assertNotIn((2024, 4), [(y, q) for y, q, _a in self.home(self.reviewer)])
+
+
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="publish-test-media-"))
+class PublishUnapprovedTests(TestCase):
+    """Publishing a briefing whose quarters nobody approved: confirmed and recorded, or refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ga = make_department("총무과")
+        cls.clerk = make_user(Role.CLERK)
+        cls.briefing = make_briefing(cls.ga)  # as of 2025. 5. 31.: 1분기 and 2분기
+        ReportingPeriod.objects.create(department=cls.ga, year=2025, quarter=1, status="approved")
+        cls.editions = reverse("admin:reports_site_editions", args=[cls.briefing.pk])
+        cls.publish = reverse("admin:reports_site_publish", args=[cls.briefing.pk])
+
+    def post(self, **fields):
+        self.client.force_login(self.clerk)
+        return self.client.post(self.publish, fields, follow=True).content.decode()
+
+    def test_the_publish_page_names_the_quarters_not_approved(self):
+        self.client.force_login(self.clerk)
+        page = self.client.get(self.editions).content.decode()
+        self.assertIn("승인되지 않은 분기: 2025년 2분기", page)
+        self.assertNotIn("2025년 1분기", page)
+        self.assertIn('name="confirm_unapproved"', page)
+
+    def test_without_the_confirmation_nothing_is_published(self):
+        page = self.post()
+        self.assertIn("승인되지 않은 분기가 있습니다: 2025년 2분기", page)
+        self.assertFalse(self.briefing.editions.exists())
+        self.assertEqual(Briefing.objects.get(pk=self.briefing.pk).status, "draft")
+
+    def test_a_confirmed_publication_records_who_when_and_which_quarters(self):
+        self.post(confirm_unapproved="yes")
+        self.assertEqual(self.briefing.editions.count(), 1)
+        row = self.briefing.history.latest("history_date")
+        self.assertEqual((row.status, row.history_user), ("published", self.clerk))
+        self.assertIn("승인되지 않은 분기를 확인하고 발행: 2025년 2분기", row.history_change_reason)
+
+    @override_settings(PUBLISH_UNAPPROVED="refuse")
+    def test_a_council_may_refuse_unapproved_figures_until_they_are_approved(self):
+        self.client.force_login(self.clerk)
+        page = self.client.get(self.editions).content.decode()
+        self.assertNotIn('name="confirm_unapproved"', page)
+        page = self.post(confirm_unapproved="yes")
+        self.assertIn("승인되지 않은 분기가 있어 발행할 수 없습니다: 2025년 2분기", page)
+        self.assertFalse(self.briefing.editions.exists())
+        ReportingPeriod.objects.create(department=self.ga, year=2025, quarter=2, status="approved")
+        self.post()
+        self.assertEqual(self.briefing.editions.count(), 1)
+        row = self.briefing.history.latest("history_date")
+        self.assertNotIn("승인되지 않은", row.history_change_reason)

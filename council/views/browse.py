@@ -1,12 +1,13 @@
 """Departments by bureau, standing committees, and a program's history."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from departments.models import Department, ReportingPeriod
 from programs import outline
-from programs.models import Kpi, Program, ProgressEntry
+from programs.models import Kpi, KpiValue, Program, ProgressEntry
 
 from .. import charts
 from ..access import Reader, reports_view, signed_in_view
@@ -35,7 +36,7 @@ def departments(request):
 @reports_view
 def department(request, code):
     department = get_object_or_404(Department.objects.select_related("parent__parent"), code=code)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     briefings = (
         reader.briefings()
         .filter(department=department)
@@ -102,7 +103,7 @@ def committees(request):
 @reports_view
 def committee(request, pk):
     committee = get_object_or_404(Committee, pk=pk)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     members = list(committee.departments.order_by("order", "code"))
     briefings = (
         reader.briefings()
@@ -128,7 +129,7 @@ def committee(request, pk):
 
 @signed_in_view
 def program(request, code, year, kind, order):
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     program = get_object_or_404(
         Program.objects.filter(reader.figures("department", "year")).select_related(
             "department__parent", "team"
@@ -158,7 +159,8 @@ def program(request, code, year, kind, order):
         }
         for e in entries
     ]
-    kpis = Kpi.objects.filter(program=program).prefetch_related("values")
+    values = KpiValue.objects.filter(reader.figures("kpi__program__department", "year"))
+    kpis = Kpi.objects.filter(program=program).prefetch_related(Prefetch("values", values))
     kpi_data = [
         {
             "name": k.name,

@@ -15,6 +15,7 @@ from reports_site.models import BriefingSection
 from reports_site.templatetags.briefing import kdate, translated
 
 from .. import charts, compare, exports
+from ..access import Reader
 from ..reports import load_sections, section_html
 
 Kind = BriefingSection.Kind
@@ -60,11 +61,13 @@ def section_page(request, report, kind, crumbs, context_line):
 def _extras(request, report, section, base):
     """The comparisons, charts and downloads under a section, as HTML. Under a published
     edition they are kept a few minutes: readers of one briefing share them, and a
-    correction of last year's (approved) figures shows after that delay at most."""
+    correction of last year's (approved) figures shows after that delay at most. Readers
+    who see different figures (the department's own people, the clerks) do not share."""
+    reader = Reader.of(request)
     signed_in = request.user.is_authenticated  # program histories are linked for them
 
     def render_extras():
-        comparisons = compare.section_comparisons(report.department, report.as_of, section)
+        comparisons = _comparisons(report, section, reader)
         sheets = exports.section_sheets(section, comparisons)
         context = {
             "report": report,
@@ -82,7 +85,8 @@ def _extras(request, report, section, base):
     if not report.edition:
         return render_extras()
     edition, kind, language = report.edition["id"], section["kind"], get_language()
-    key = f"council:extras:{edition}:{kind}:{language}:{signed_in}"
+    scope = reader.scope(report.department)
+    key = f"council:extras:{edition}:{kind}:{language}:{signed_in}:{scope}"
     return cache.get_or_set(key, render_extras, EXTRAS_KEPT)
 
 
@@ -101,12 +105,16 @@ def _charts(section, comparisons):
     return []
 
 
-def table_download(report, kind, table, fmt):
+def _comparisons(report, section, reader):
+    return compare.section_comparisons(report.department, report.as_of, section, reader)
+
+
+def table_download(request, report, kind, table, fmt):
     if fmt not in DOWNLOAD_TYPES or report.entry(kind) is None:
         raise Http404
     load_sections(report, [kind])
     section = report.sections[kind]
-    comparisons = compare.section_comparisons(report.department, report.as_of, section)
+    comparisons = _comparisons(report, section, Reader.of(request))
     sheet = next((s for s in exports.section_sheets(section, comparisons) if s.id == table), None)
     if sheet is None:
         raise Http404

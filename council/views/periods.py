@@ -67,7 +67,7 @@ def _departments_at(reader, year, quarter):
 @signed_in_view
 def period(request, year, quarter):
     _check_quarter(quarter)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     departments = (
         _departments_at(reader, year, quarter)
         .filter(kind=Department.Kind.DIVISION, active=True)
@@ -103,7 +103,7 @@ def _by_parent(departments):
 
 def _period(request, year, quarter, code):
     _check_quarter(quarter)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     department = (
         _departments_at(reader, year, quarter)
         .select_related("parent")
@@ -163,4 +163,4 @@ def period_section(request, year, quarter, code, kind):
 @signed_in_view
 def period_table(request, year, quarter, code, kind, table, fmt):
     report = _period(request, year, quarter, code)
-    return table_download(report, kind, table, fmt)
+    return table_download(request, report, kind, table, fmt)

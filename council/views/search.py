@@ -12,7 +12,7 @@ from .common import Kind, crumb, home_crumb
 @reports_view
 def search(request):
     query = request.GET.get("q", "").strip()
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     hits = search_module.search(query, reader) if query else {}
     places = search_module.published_places(hits) if hits else {}
     groups = []

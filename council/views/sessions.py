@@ -32,7 +32,7 @@ def current_period():
 
 @reports_view
 def home(request):
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     visible = reader.briefings().filter(session=OuterRef("pk")).values("session")
     sessions = CouncilSession.objects.annotate(
         briefing_count=Subquery(visible.annotate(n=Count("pk")).values("n")[:1])
@@ -51,7 +51,7 @@ def home(request):
 @reports_view
 def session(request, session_id):
     session = get_object_or_404(CouncilSession, pk=session_id)
-    reader = Reader(request.user)
+    reader = Reader.of(request)
     briefings = list(
         reader.briefings()
         .filter(session=session)
@@ -125,9 +125,10 @@ def _briefing(request, session_id, code):
             session_id=session_id,
             department__code=code,
         )
-    if not Reader(request.user).may_read(briefing):
+    report = briefing_report(briefing, sections)
+    if not Reader.of(request).may_read(briefing, report.edition):
         raise Http404  # a draft of another department looks like no briefing at all
-    return briefing_report(briefing, sections)
+    return report
 
 
 def _briefing_urls(report):
@@ -176,7 +177,7 @@ def briefing_section(request, session_id, code, kind):
 @reports_view
 def briefing_table(request, session_id, code, kind, table, fmt):
     report = _briefing(request, session_id, code)
-    return table_download(report, kind, table, fmt)
+    return table_download(request, report, kind, table, fmt)
 
 
 @reports_view
