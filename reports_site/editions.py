@@ -97,13 +97,17 @@ def _page_count(document):
 
 
 def booklet_reports(session):
-    """The report data of every published briefing of the session, in department order."""
+    """The frozen data of every published briefing of the session, in department order.
+
+    Only what an edition froze: a briefing marked published without one (never published
+    through `publish`) is left out, as readers never see it either."""
     briefings = (
         session.briefings.filter(status=Briefing.Status.PUBLISHED)
         .select_related("session", "department")
         .order_by("department__order", "department__code")
     )
-    return [report_data(b) for b in briefings]
+    frozen = (latest_edition(b) for b in briefings)
+    return [edition.data for edition in frozen if edition is not None]
 
 
 def _booklet_data(reports):

@@ -16,6 +16,7 @@ from departments.models import Department
 from reports_site import tasks
 from reports_site.models import BookletJob, Briefing, CouncilSession, WorkerHeartbeat
 
+from .council_factories import freeze_published
 from .factories import make_user
 from .test_demo_data import run_demo
 from .test_pdf import MEDIA
@@ -34,6 +35,7 @@ class BookletJobTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         run_demo()
+        freeze_published()
         cls.session = CouncilSession.objects.get(number=261)
         cls.clerk = make_user(Role.CLERK)
         cls.url = reverse("admin:reports_site_booklet", args=[cls.session.pk])

@@ -149,6 +149,7 @@ class NoBaseYearTests(TestCase):
         self.assertIn("2,698,307 1,862,509 69.0 - - - -", table_text(page, "t-programs-compare"))
         earlier = make_program(self.ga, year=2024, title="다른 사업")
         make_progress(earlier, quarter=2, budget=100, executed=50)
+        self.client.force_login(self.users["clerk"])  # 2024's figures are not reviewed
         page = self.client.get(section_url(self.published, "programs")).content.decode()
         self.assertIn("2,698,307 1,862,509 69.0 - - - 순증", table_text(page, "t-programs-compare"))
         url = section_url(self.published, "programs") + "programs.xlsx"

@@ -69,9 +69,8 @@ class DownloadNameTests(TestCase):
         cls.ga.save()
         cls.session.council = "테스트/구의회"
         cls.session.save()
-        for booklet in (False, True):
-            edition = make_edition(cls.published, booklet=booklet)
-            edition.pdf.save(f"{booklet}.pdf", ContentFile(b"%PDF-1.7 "))
+        for edition in (cls.edition, make_edition(cls.published, booklet=True)):
+            edition.pdf.save(f"{edition.pk}.pdf", ContentFile(b"%PDF-1.7 "))
 
     def assertSafe(self, response, extension):
         self.assertEqual(response.status_code, 200)

@@ -22,6 +22,7 @@ from reports_site import editions, pdf
 from reports_site.models import Briefing, BriefingSection, CouncilSession
 from reports_site.report import build_report
 
+from .council_factories import freeze_published, make_edition
 from .test_demo_data import run_demo
 from .tools import needs_poppler
 
@@ -185,11 +186,13 @@ class BookletTests(TestCase):
             as_of=general.as_of,
             title="2025년 주요업무 보고",
             issued=general.issued,
-            status=Briefing.Status.PUBLISHED,
         )
         BriefingSection.objects.create(briefing=second, kind="general", order=1)
         # The booklet orders departments by their order in the district.
         Department.objects.filter(pk=clean.pk).update(order=0)
+        cls.general = general
+        for briefing in (general, second):  # the booklet binds what editions froze
+            editions.publish(briefing)
 
     def test_one_numbering_and_one_contents_across_departments(self):
         edition = editions.publish_booklet(self.session)
@@ -225,6 +228,7 @@ class BookletTests(TestCase):
         snapshot = BudgetSnapshot.objects.filter(line__department__code="YDP-GA").first()
         BudgetSnapshot.objects.filter(pk=snapshot.pk).update(executed=snapshot.executed + 1)
         with mock.patch.object(pdf, "render_part", wraps=pdf.render_part) as render:
+            editions.publish(self.general)  # its part, rendered once, serves the booklet too
             second = editions.publish_booklet(self.session)
         self.assertEqual(render.call_count, 1)
         self.assertEqual(render.call_args.args[0]["department"]["code"], "YDP-GA")
@@ -396,10 +400,23 @@ def revised(where, what, old, new):
     return {"change": "revised", "where": where, "what": what, "old": old, "new": new}
 
 
+class BookletContentTests(TestCase):
+    def test_the_booklet_binds_only_what_editions_froze(self):
+        from .factories import make_briefing, make_department
+
+        briefing = make_briefing(make_department("총무과"))
+        BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        Briefing.objects.filter(pk=briefing.pk).update(status="published")  # no edition
+        self.assertEqual(editions.booklet_reports(briefing.session), [])
+        edition = make_edition(briefing)
+        self.assertEqual(editions.booklet_reports(briefing.session), [edition.data])
+
+
 class BriefingPdfCommandTests(TestCase):
     @override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
     def test_the_command_writes_a_department_pdf_and_a_booklet(self):
         run_demo()
+        freeze_published()
         with tempfile.TemporaryDirectory() as folder:
             for extra in (["--department", "YDP-GA"], []):
                 out = f"{folder}/out.pdf"
@@ -498,6 +515,9 @@ class _OsWithFullDisk:
         return getattr(os, name)
 
 
+CONFIRMED = {"confirm_unapproved": "yes"}  # the test briefings' quarters are not approved
+
+
 def stored_files(folder):
     return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
 
@@ -532,7 +552,7 @@ class StoredFilesTests(TestCase):
         self.client.force_login(self.clerk)
         url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
         with mock.patch.object(filesystem, "os", _OsWithFullDisk()):
-            response = self.client.post(url, follow=True)
+            response = self.client.post(url, CONFIRMED, follow=True)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "저장 공간이 부족합니다")
         self.assertEqual(stored_files(self.media), [])
@@ -541,7 +561,7 @@ class StoredFilesTests(TestCase):
         self.briefing.refresh_from_db()
         self.assertEqual(self.briefing.status, "approved")
 
-        self.client.post(url)  # with room again, it is published whole
+        self.client.post(url, CONFIRMED)  # with room again, it is published whole
         edition = Edition.objects.get()
         with edition.pdf.open("rb") as stored:
             self.assertEqual(hashlib.sha256(stored.read()).hexdigest(), edition.pdf_hash)
@@ -551,6 +571,7 @@ class StoredFilesTests(TestCase):
         from reports_site.models import Edition
 
         Briefing.objects.filter(pk=self.briefing.pk).update(status="published")
+        make_edition(self.briefing)  # frozen, without a file of its own
         render = pdf.booklet_pdf
         recovered = []
 
@@ -610,7 +631,7 @@ class StoredFilesTests(TestCase):
         Briefing.objects.filter(pk=self.briefing.pk).update(title="2025년 주요업무 보고 \ue000")
         self.client.force_login(self.clerk)
         url = reverse("admin:reports_site_publish", args=[self.briefing.pk])
-        response = self.client.post(url, follow=True)
+        response = self.client.post(url, CONFIRMED, follow=True)
         self.assertContains(response, "fonts-nanum")
         self.assertFalse(Edition.objects.exists())
 

@@ -18,6 +18,7 @@ from django.test import TestCase
 from reports_site import tasks
 from reports_site.models import BriefingSection
 
+from .council_factories import make_edition
 from .factories import make_briefing, make_department
 
 BASE = Path(settings.BASE_DIR)
@@ -56,6 +57,7 @@ class SqliteWorkerTests(TestCase):
         department = make_department("총무과")
         briefing = make_briefing(department, status="published")
         BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        make_edition(briefing)  # the booklet binds what editions froze
         with self.captureOnCommitCallbacks(execute=True):
             tasks.start_booklet(briefing.session)
         # The test database lives in memory: copy it, queued job included, to a file.
