@@ -20,6 +20,9 @@ from .council_factories import freeze_published
 from .factories import make_user
 from .test_demo_data import run_demo
 from .test_pdf import MEDIA
+from .tools import needs_korean_font
+
+pytestmark = needs_korean_font  # every test here renders a PDF (reports_site.fonts)
 
 
 def work():

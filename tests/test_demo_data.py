@@ -20,6 +20,7 @@ from departments.models import Department, Facility, StaffingSnapshot, VehicleFl
 from departments.tables import facility_groups, staffing_table, vehicle_table
 
 from . import demo_snapshot
+from .tools import needs_korean_font
 
 AS_OF_2025 = dt.date(2025, 5, 31)
 
@@ -74,6 +75,7 @@ class DemoCommandTests(TestCase):
             with_history = model.history.values("id").distinct().count()
             self.assertEqual(with_history, model.objects.count(), model)
 
+    @needs_korean_font
     def test_the_demo_publishes_its_published_briefings_once(self):
         from reports_site import fonts
         from reports_site.models import Briefing, Edition

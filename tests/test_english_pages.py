@@ -27,6 +27,9 @@ from reports_site.editions import publish
 from reports_site.models import Briefing, BriefingSection, CouncilSession
 
 from .test_demo_data import run_demo
+from .tools import needs_korean_font
+
+pytestmark = needs_korean_font  # every test here renders a PDF (reports_site.fonts)
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 OUR_APPS = ("departments", "budgets", "programs", "reports_site", "council")

@@ -24,7 +24,9 @@ from reports_site.report import build_report
 
 from .council_factories import freeze_published, make_edition
 from .test_demo_data import run_demo
-from .tools import needs_poppler
+from .tools import needs_korean_font, needs_poppler
+
+pytestmark = needs_korean_font  # every test here renders a PDF (reports_site.fonts)
 
 MEDIA = tempfile.mkdtemp(prefix="briefing-test-media-")
 

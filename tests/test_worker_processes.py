@@ -20,6 +20,9 @@ from reports_site.models import BriefingSection
 
 from .council_factories import make_edition
 from .factories import make_briefing, make_department
+from .tools import needs_korean_font
+
+pytestmark = needs_korean_font  # every test here renders a PDF (reports_site.fonts)
 
 BASE = Path(settings.BASE_DIR)
 PUBLISH = """
