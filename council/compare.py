@@ -18,11 +18,10 @@ from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from budgets.tables import percent, year_change
 from departments.models import StaffingCount, StaffingSnapshot
 from programs.models import ProgressEntry
-from reports_site.models import BriefingSection
-from reports_site.report import quarter_of
+from reports_site.report import blocks_of, quarter_of
 
-Kind = BriefingSection.Kind
-PROGRAM_SECTIONS = (Kind.PROGRAMS, Kind.NEW_PROGRAMS, Kind.PROGRESS_MATRIX)
+# The blocks whose programs are compared with last year's.
+PROGRAM_BLOCKS = ("programs", "progress_matrix")
 
 
 def year_earlier(day):
@@ -168,12 +167,14 @@ def budget_comparison(department, budget, reader):
 # Staffing: 정원 and 현원 by position class, this year and last -----------------------------
 
 
-def class_totals(table):
-    """{class: (정원, 현원)} from a staffing count table's plain data."""
+def class_totals(table, total_last=False):
+    """{class: (정원, 현원)} from a staffing count table's plain data (its 소계 first, or
+    last where the block prints totals last)."""
     authorised, actual = table["rows"][0]["cells"], table["rows"][1]["cells"]
     totals, index = {}, 0
     for group in table["groups"]:
-        totals[group["name"]] = (authorised[index], actual[index])  # 소계 or the one column
+        at = index + len(group["columns"]) - 1 if total_last else index
+        totals[group["name"]] = (authorised[at], actual[at])  # 소계 or the one column
         index += len(group["columns"])
     return totals
 
@@ -208,7 +209,7 @@ def staffing_comparison(department, staffing, reader):
     if not staffing:
         return None
     as_of = _as_date(staffing["as_of"])
-    this = class_totals(staffing["table"])
+    this = class_totals(staffing["table"], staffing.get("total_last", False))
     last, last_as_of = _last_year_classes(department, year_earlier(as_of), reader)
     names = list(this) + [name for name in last if name not in this]
     known = bool(last)  # a table a year earlier
@@ -292,16 +293,32 @@ def program_comparison(department, programs, as_of, reader):
     return {"year": as_of.year, "rows": rows}
 
 
+def summary_budget(section):
+    """The 세출 table of the first budget block of top lines only (예산현황), or None: the
+    comparison matches last year's lines by top-line name."""
+    for block in blocks_of(section, "budget"):
+        for table in block["tables"]:
+            if table["kind"] == "세출" and all(row["depth"] == 0 for row in table["rows"]):
+                return table
+    return None
+
+
 def section_comparisons(department, as_of, section, reader):
     """The comparisons a section shows under it (an empty dict when it has none), from the
-    figures the reader may see."""
-    kind = section["kind"]
-    if kind == Kind.GENERAL:
-        return {
-            "budget": budget_comparison(department, section.get("budget"), reader),
-            "staffing": staffing_comparison(department, section.get("staffing"), reader),
-        }
-    if kind in PROGRAM_SECTIONS:
-        programs = section.get("programs")
-        return {"programs": program_comparison(department, programs, as_of, reader)}
-    return {}
+    figures the reader may see, read off the blocks it holds."""
+    found = {}
+    staffing = next(iter(blocks_of(section, "staffing")), None)
+    if staffing:
+        found["staffing"] = staffing_comparison(department, staffing, reader)
+    budget = summary_budget(section)
+    if budget:
+        found["budget"] = budget_comparison(department, budget, reader)
+    programs, seen = [], set()
+    for block in blocks_of(section):
+        if block["kind"] in PROGRAM_BLOCKS:
+            fresh = [p for p in block["programs"] if p["id"] not in seen]
+            seen.update(p["id"] for p in fresh)
+            programs += fresh
+    if programs:
+        found["programs"] = program_comparison(department, programs, as_of, reader)
+    return found

@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports_site.models import BriefingSection
+from reports_site.report import walk
 from reports_site.templatetags.briefing import schedule_when, translated
 
-Kind = BriefingSection.Kind
+from .compare import summary_budget
 
 # △ for negatives and - for zero, as the documents print them; the unit is in the header.
 AMOUNT_FORMAT = '#,##0;"△"#,##0;"-"'
@@ -195,26 +195,6 @@ def _count_table(data, sheet_id, title, unit):
     return Sheet(sheet_id, title, columns, rows)
 
 
-def _general(section, comparisons):
-    sheets = []
-    if section["staffing"]:
-        sheets.append(_count_table(section["staffing"], "staffing", _("인력 현황"), _("명")))
-    if comparisons.get("staffing"):
-        rows = [comparisons["staffing"]["total"], *comparisons["staffing"]["rows"]]
-        title = _("정원·현원 전년 대비")
-        sheets.append(sheet("staffing-compare", title, STAFFING_COMPARISON, rows))
-    for number, group in enumerate((section["facilities"] or {}).get("groups", []), 1):
-        rows = [f | {"site": s["name"]} for s in group["sites"] for f in s["facilities"]]
-        sheets.append(sheet(f"facilities-{number}", group["category"], FACILITIES, rows))
-    if section["vehicles"]:
-        sheets.append(_count_table(section["vehicles"], "vehicles", _("공용차량 현황"), _("대")))
-    if comparisons.get("budget"):
-        rows = [comparisons["budget"]["total"], *comparisons["budget"]["rows"]]
-        title = _("%(year)s년 예산현황") % {"year": section["budget"]["year"]}
-        sheets.append(sheet("budget", title, BUDGET, rows))
-    return sheets
-
-
 def _kpi_rows(programs):
     return [
         value
@@ -230,57 +210,134 @@ def _kpi_rows(programs):
     ]
 
 
-def _programs(section, comparisons):
+def _staffing(block, title):
+    return [_count_table(block, "staffing", _("인력 현황"), _("명"))]
+
+
+def _facilities(block, title):
     sheets = []
-    if comparisons.get("programs"):
-        rows = comparisons["programs"]["rows"]
-        sheets.append(sheet("programs", translated(section["heading"]), PROGRAMS, rows))
-    if any(program["kpis"] for program in section["programs"]):
-        rows = _kpi_rows(section["programs"])
-        sheets.append(sheet("kpis", _("성과지표 목표와 실적"), KPIS, rows))
+    for number, group in enumerate(block["groups"], 1):
+        rows = [f | {"site": s["name"]} for s in group["sites"] for f in s["facilities"]]
+        sheets.append(sheet(f"facilities-{number}", group["category"], FACILITIES, rows))
     return sheets
 
 
-def section_sheets(section, comparisons):
-    """Every table of the section, as sheets (ids unique within the section)."""
-    kind = section["kind"]
-    if kind == Kind.GENERAL:
-        return _general(section, comparisons)
-    if kind in (Kind.PROGRAMS, Kind.NEW_PROGRAMS):
-        return _programs(section, comparisons)
-    if kind == Kind.GOALS:
-        rows = [pg | {"goal": g} for g in section["goals"] for pg in g["performance_goals"]]
-        return [sheet("goals", _("전략목표와 성과목표"), GOALS, rows)]
-    if kind == Kind.BUDGET_DETAIL:
-        return [
-            sheet(
-                f"budget-detail-{number}",
-                _("%(year)s년 %(kind)s 예산 세부현황")
-                % {"year": t["year"], "kind": translated(t["kind"])},
-                BUDGET_DETAIL,
-                [t["total"], *t["rows"]],
-            )  # fmt: skip
-            for number, t in enumerate(section["tables"], 1)
-        ]
-    if kind == Kind.SCHEDULE:
-        rows = [i | {"program": p["title"]} for p in section["programs"] for i in p["schedule"]]
-        return [sheet("schedule", _("예산집행 및 추진일정"), SCHEDULE, rows)]
-    if kind == Kind.KPIS:
-        return [sheet("kpis", _("성과지표 목표와 실적"), KPIS, _kpi_rows(section["programs"]))]
-    if kind == Kind.PROGRESS_MATRIX:
-        heading = translated(section["heading"])
-        matrix = sheet("progress-matrix", heading, PROGRESS_MATRIX, section["programs"])
-        return [matrix, *_programs(section, comparisons)[:1]]
-    if kind == Kind.COUNCIL_REQUESTS:
-        counts = Sheet(
-            "request-counts",
-            _("처리 현황"),
-            [Column(_("계"), "count")]
-            + [Column(translated(c["status"]), "count") for c in section["counts"]],
-            [[section["total"], *[c["count"] for c in section["counts"]]]],
-        )
-        return [counts, sheet("requests", _("세부 처리 내용"), REQUESTS, section["requests"])]
+def _vehicles(block, title):
+    return [_count_table(block, "vehicles", _("공용차량 현황"), _("대"))]
+
+
+def _budget(block, title, skip=None):
+    """The budget block's tables, but the 예산현황 its comparison sheet already holds."""
+    return [
+        sheet(
+            f"budget-detail-{number}",
+            _("%(year)s년 %(kind)s 예산 세부현황")
+            % {"year": t["year"], "kind": translated(t["kind"])},
+            BUDGET_DETAIL,
+            [t["total"], *t["rows"]],
+        )  # fmt: skip
+        for number, t in enumerate(block["tables"], 1)
+        if t is not skip
+    ]
+
+
+def _goals(block, title):
+    rows = [pg | {"goal": g} for g in block["goals"] for pg in g["performance_goals"]]
+    return [sheet("goals", _("전략목표와 성과목표"), GOALS, rows)]
+
+
+def _kpis(block, title):
+    return [sheet("kpis", _("성과지표 목표와 실적"), KPIS, _kpi_rows(block["programs"]))]
+
+
+def _programs(block, title):
+    if any(program["kpis"] for program in block["programs"]):
+        return _kpis(block, title)
     return []
+
+
+def _schedule(block, title):
+    rows = [i | {"program": p["title"]} for p in block["programs"] for i in p["schedule"]]
+    return [sheet("schedule", _("예산집행 및 추진일정"), SCHEDULE, rows)]
+
+
+def _progress_matrix(block, title):
+    return [sheet("progress-matrix", title, PROGRESS_MATRIX, block["programs"])]
+
+
+def _requests(block, title):
+    counts = Sheet(
+        "request-counts",
+        _("처리 현황"),
+        [Column(_("계"), "count")]
+        + [Column(translated(c["status"]), "count") for c in block["counts"]],
+        [[block["total"], *[c["count"] for c in block["counts"]]]],
+    )
+    return [counts, sheet("requests", _("세부 처리 내용"), REQUESTS, block["requests"])]
+
+
+def _table(block, title):
+    """A typed table as it was typed: every cell in its place, merged cells once."""
+    rows = []
+    for row in block["head"] + block["body"]:
+        cells = []
+        for cell in row:
+            value = cell["text"] if cell["number"] is None else Decimal(cell["number"])
+            cells += [value] + [None] * (cell["colspan"] - 1)
+        rows.append(cells)
+    width = max(len(r) for r in rows)
+    columns = [Column(f"{n}", "text") for n in range(1, width + 1)]
+    return [
+        Sheet(
+            "table", block["title"] or title, columns, [r + [None] * (width - len(r)) for r in rows]
+        )
+    ]
+
+
+SHEETS = {  # block kind → its tables as sheets
+    "staffing": _staffing,
+    "facilities": _facilities,
+    "vehicles": _vehicles,
+    "budget": _budget,
+    "goals": _goals,
+    "programs": _programs,
+    "kpis": _kpis,
+    "schedule": _schedule,
+    "progress_matrix": _progress_matrix,
+    "council_requests": _requests,
+    "table": _table,
+}
+
+
+def section_sheets(section, comparisons):
+    """Every table of the section and the sections below it, as sheets (ids unique within
+    the section: a second table of a kind gets -2), with the comparisons' tables."""
+    sheets = []
+    if comparisons.get("staffing"):
+        rows = [comparisons["staffing"]["total"], *comparisons["staffing"]["rows"]]
+        title = _("정원·현원 전년 대비")
+        sheets.append(sheet("staffing-compare", title, STAFFING_COMPARISON, rows))
+    if comparisons.get("budget"):
+        rows = [comparisons["budget"]["total"], *comparisons["budget"]["rows"]]
+        title = _("%(year)s년 예산현황") % {"year": comparisons["budget"]["as_of"].year}
+        sheets.append(sheet("budget", title, BUDGET, rows))
+    if comparisons.get("programs"):
+        rows = comparisons["programs"]["rows"]
+        sheets.append(sheet("programs", translated(section["heading"]), PROGRAMS, rows))
+    compared = summary_budget(section) if comparisons.get("budget") else None
+    for part in walk([section]):
+        for block in part["blocks"]:
+            found = SHEETS.get(block["kind"])
+            if block["kind"] == "budget":
+                sheets += _budget(block, part["heading"], compared)
+            elif found:
+                sheets += found(block, translated(part["heading"]))
+    seen = {}
+    for found in sheets:
+        seen[found.id] = seen.get(found.id, 0) + 1
+        if seen[found.id] > 1:
+            found.id = f"{found.id}-{seen[found.id]}"
+    return sheets
 
 
 # Writers ---------------------------------------------------------------------------------

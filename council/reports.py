@@ -14,18 +14,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reports_site.models import Briefing, BriefingSection, Edition
-from reports_site.report import ROMAN, build_section
+from reports_site import layouts
+from reports_site.models import Briefing, Edition
+from reports_site.report import build_section, context, section_key, top_numbers, upgrade
+from reports_site.style import heading_mark
 
-# What a quarter's report shows (a briefing chooses its own sections).
-PERIOD_SECTIONS = [
-    BriefingSection.Kind.GENERAL,
-    BriefingSection.Kind.PROGRAMS,
-    BriefingSection.Kind.NEW_PROGRAMS,
-    BriefingSection.Kind.BUDGET_DETAIL,
-    BriefingSection.Kind.KPIS,
-    BriefingSection.Kind.COUNCIL_REQUESTS,
-]
 QUARTER_ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 
@@ -40,28 +33,33 @@ class Report:
     department: object
     title: str
     as_of: dt.date
-    outline: list  # [{kind, id, numeral, heading}] in order
+    outline: list  # [{key, id, mark, heading}] of the top-level sections, in order
+    layout: list = field(default_factory=list)  # the section nodes (live reports)
+    style: dict = field(default_factory=dict)  # the house style it prints in
     briefing: Briefing | None = None
     edition: dict | None = None  # id, number, published_at, pages of the latest edition
     booklet: dict | None = None  # the same of the session's latest booklet
     pages: dict = field(default_factory=dict)  # anchor id → booklet or edition page
-    sections: dict = field(default_factory=dict)  # kind → section data
+    sections: dict = field(default_factory=dict)  # key → section data
     contacts: list = field(default_factory=list)
     frozen_key: str = ""  # where an edition's data is cached
     status: str = ""  # a quarter's review status
     updated: object = None  # when a quarter's review last moved
 
-    def entry(self, kind):
-        return next((entry for entry in self.outline if entry["kind"] == kind), None)
+    def entry(self, key):
+        return next((entry for entry in self.outline if entry["key"] == key), None)
 
 
-def _outline_entry(code, kind, number, heading):
-    return {
-        "kind": kind,
-        "id": f"s-{code}-{kind}",
-        "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
-        "heading": heading,
-    }
+def _outline(code, nodes, style):
+    """The top-level sections of a layout as outline entries (no figure read)."""
+    entries = []
+    for position, (node, number) in enumerate(zip(nodes, top_numbers(nodes), strict=True), 1):
+        key = section_key(node, position)
+        mark = heading_mark(style, 1, number) if node["numbered"] else ""
+        entries.append(
+            {"key": key, "id": f"s-{code}-{key}", "mark": mark, "heading": node["heading"]}
+        )
+    return entries
 
 
 def _editions(briefing):
@@ -86,35 +84,26 @@ def _frozen(edition_id, booklet_id, code):
 
 
 def _read_edition(key, edition_id, booklet_id, code):
-    data = Edition.objects.values_list("data", flat=True).get(pk=edition_id)
+    data = upgrade(Edition.objects.values_list("data", flat=True).get(pk=edition_id))
     page_map = Edition.objects.values_list("page_map", flat=True).get(pk=booklet_id or edition_id)
     mine = (f"s-{code}-", f"{code}-")  # a booklet numbers every department's pages
     found = {
-        "outline": [
-            {k: s[k] for k in ("kind", "id", "numeral", "heading")} for s in data["sections"]
-        ],
+        "outline": [{k: s[k] for k in ("key", "id", "mark", "heading")} for s in data["sections"]],
+        "style": data["style"],
         "contacts": data.get("contacts", []),
         "pages": {k: v for k, v in page_map.items() if k.startswith(mine)},
     }
-    sections = {f"{key}:{s['kind']}": s for s in data["sections"]}
+    sections = {f"{key}:{s['key']}": s for s in data["sections"]}
     cache.set_many({key: found} | sections, timeout=None)
     return found
 
 
-def briefing_report(briefing, sections):
-    """The report of a briefing (its sections already fetched, in order); a published
-    briefing shows its latest edition: the outline, data and pages as published."""
+def briefing_report(briefing):
+    """The report of a briefing; a published briefing shows its latest edition: the
+    outline, data and pages as published. Otherwise its layout is read (its figures are
+    read section by section, `load_sections`)."""
     department = briefing.department
-    report = Report(
-        department=department,
-        title=briefing.title,
-        as_of=briefing.as_of,
-        outline=[
-            _outline_entry(department.code, s.kind, number, str(s))
-            for number, s in enumerate(sections)
-        ],
-        briefing=briefing,
-    )
+    report = Report(department, briefing.title, briefing.as_of, [], briefing=briefing)
     if briefing.status == Briefing.Status.PUBLISHED:
         own, booklet = _editions(briefing)
         if own:
@@ -123,12 +112,17 @@ def briefing_report(briefing, sections):
             report.frozen_key = key
             report.outline = [dict(entry) for entry in frozen["outline"]]
             report.contacts, report.pages = frozen["contacts"], frozen["pages"]
+            report.style = frozen["style"]
+            return report
+    report.layout = layouts.of(briefing)
+    report.style = context(briefing).style
+    report.outline = _outline(department.code, report.layout, report.style)
     return report
 
 
 def load_sections(report, kinds=None):
-    """Fills `report.sections` for the given kinds (None: all), from the edition or live."""
-    kinds = [e["kind"] for e in report.outline] if kinds is None else kinds
+    """Fills `report.sections` for the given keys (None: all), from the edition or live."""
+    kinds = [e["key"] for e in report.outline] if kinds is None else kinds
     if report.edition:
         keys = {f"{report.frozen_key}:{kind}": kind for kind in kinds}
         found = cache.get_many(list(keys))
@@ -140,21 +134,22 @@ def load_sections(report, kinds=None):
         report.sections = {keys[key]: section for key, section in found.items()}
         return report
     briefing = report.briefing or Briefing(department=report.department, as_of=report.as_of)
-    for number, entry in enumerate(report.outline):
-        if entry["kind"] in kinds:
-            section = BriefingSection(kind=entry["kind"], heading=entry["heading"])
-            report.sections[entry["kind"]] = build_section(briefing, section, number)
+    ctx = context(briefing)
+    numbers = top_numbers(report.layout)
+    for position, (entry, node) in enumerate(zip(report.outline, report.layout, strict=True), 1):
+        if entry["key"] in kinds:
+            section = build_section(ctx, node, position, numbers[position - 1])
+            report.sections[entry["key"]] = section
     return report
 
 
 def period_report(department, year, quarter):
-    """A department's figures at the end of a quarter, in the sections of a briefing."""
-    outline = [
-        _outline_entry(department.code, kind, number, str(BriefingSection.Kind(kind).label))
-        for number, kind in enumerate(PERIOD_SECTIONS)
-    ]
+    """A department's figures at the end of a quarter, in the standard layout."""
+    layout = layouts.standard()
+    style = context(Briefing(department=department)).style
     title = _("%(year)d년 %(quarter)d분기 현황") % {"year": year, "quarter": quarter}
-    return Report(department, title, quarter_end(year, quarter), outline)
+    outline = _outline(department.code, layout, style)
+    return Report(department, title, quarter_end(year, quarter), outline, layout, style)
 
 
 def section_html(report, section):
@@ -163,9 +158,9 @@ def section_html(report, section):
     A published edition never changes, so its sections are rendered once per edition,
     booklet (page numbers) and language, and kept in the cache.
     """
-    context = {"report": {"sections": [section]}, "pages": report.pages}
+    data = {"report": {"sections": [section], "style": report.style}, "pages": report.pages}
     if not report.edition:
-        return render_to_string("reports/part.html", context)
+        return render_to_string("reports/part.html", data)
     booklet = report.booklet["id"] if report.booklet else 0
-    key = f"council:part:{report.edition['id']}:{booklet}:{section['kind']}:{get_language()}"
-    return cache.get_or_set(key, lambda: render_to_string("reports/part.html", context), None)
+    key = f"council:part:{report.edition['id']}:{booklet}:{section['key']}:{get_language()}"
+    return cache.get_or_set(key, lambda: render_to_string("reports/part.html", data), None)

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import CouncilRequest, Program, ProgressEntry
-from reports_site.models import Briefing, BriefingSection
+from reports_site.models import Briefing
 
 from .access import shown_condition
 
@@ -187,29 +187,49 @@ def _request_hit(request, terms):
 
 # Where each hit can be read ------------------------------------------------------------------
 
-PROGRAM_SECTION = {
-    Program.Kind.MAIN: BriefingSection.Kind.PROGRAMS,
-    Program.Kind.NEW_PRIORITY: BriefingSection.Kind.NEW_PROGRAMS,
-}
+
+def _shown_in(kind, options):
+    """What a block of the kind shows that search links to: requests, or programs of a
+    kind (main, new_priority); None for the rest."""
+    if kind == "council_requests":
+        return "request"
+    if kind in ("programs", "progress_matrix"):
+        return (options or {}).get("programs", "main" if kind == "programs" else "all")
+    return None
 
 
 def published_places(hits):
-    """{(department id, year): [(as_of, session id, department code, {section kinds})]}.
+    """{(department id, year): [(as_of, session id, department code, {shown: section key})]}.
 
-    The published briefings that show the hits' departments and years (one query).
+    The published briefings that show the hits' departments and years, and which of their
+    top-level sections (by slug; one a section below it names its parent's) shows council
+    requests or programs of each kind (one query).
     """
     departments = {hit.department.pk for group in hits.values() for hit in group}
     places = {}
     rows = (
         Briefing.objects.filter(shown_condition(), department__in=departments)
-        .order_by("as_of")
-        .values("department_id", "department__code", "session_id", "as_of", "sections__kind")
+        .order_by("as_of", "sections__order", "sections__blocks__order")
+        .values(
+            "department_id",
+            "department__code",
+            "session_id",
+            "as_of",
+            "sections__slug",
+            "sections__parent__slug",
+            "sections__blocks__kind",
+            "sections__blocks__options",
+        )
     )
     for row in rows:
         key = (row["department_id"], row["as_of"].year)
         found = places.setdefault(key, {})
-        place = found.setdefault(row["session_id"], [row["as_of"], row["department__code"], set()])
-        place[2].add(row["sections__kind"])
+        place = found.setdefault(row["session_id"], [row["as_of"], row["department__code"], {}])
+        shown = _shown_in(row["sections__blocks__kind"], row["sections__blocks__options"])
+        slug = row["sections__parent__slug"] or row["sections__slug"]
+        for what in ("main", "new_priority") if shown == "all" else [shown]:
+            if what and slug:
+                place[2].setdefault(what, slug)
     return {key: [(v[0], s, v[1], v[2]) for s, v in found.items()] for key, found in places.items()}
 
 
@@ -223,7 +243,7 @@ def briefing_place(hit, places):
             if d == hit.department.pk and y >= hit.year
             for p in ps
         ]
-        kind = BriefingSection.Kind.COUNCIL_REQUESTS
+        shown = "request"
         anchor = ""
     else:
         program = hit.obj if hit.kind == "program" else hit.obj.program
@@ -232,9 +252,9 @@ def briefing_place(hit, places):
             for p in places.get((hit.department.pk, hit.year), [])
             if hit.quarter is None or (p[0].month - 1) // 3 + 1 >= hit.quarter
         ]
-        kind = PROGRAM_SECTION[program.kind]
+        shown = program.kind
         anchor = f"{program.department.code}-{program.kind}-{program.order}"
     if not candidates:
         return None
-    as_of, session_id, code, kinds = max(candidates, key=lambda p: p[0])
-    return session_id, code, kind if kind in kinds else None, anchor
+    as_of, session_id, code, sections = max(candidates, key=lambda p: p[0])
+    return session_id, code, sections.get(shown), anchor

@@ -11,10 +11,20 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline, TrackedAdmin
+from departments.conflicts import with_conflict_check
 
-from . import editions, files, fonts, pdf, tasks, workflow
+from . import blocks, editions, files, fonts, layouts, pdf, tasks, workflow
+from .block_forms import BlockForm
 from .downloads import safe_filename
-from .models import Briefing, BriefingContact, BriefingSection, CouncilSession, WorkerHeartbeat
+from .models import (
+    Block,
+    Briefing,
+    BriefingContact,
+    BriefingSection,
+    CouncilSession,
+    HouseStyle,
+    WorkerHeartbeat,
+)
 from .report import build_report
 
 
@@ -117,8 +127,76 @@ class CouncilSessionAdmin(TrackedAdmin):
         return stored_pdf(edition, f"{session} 업무보고 {number}판")
 
 
+@admin.register(HouseStyle)
+class HouseStyleAdmin(TrackedAdmin):
+    list_display = ["council", "heading_numbering", "program_numbering", "zero", "negative"]
+    search_fields = ["council"]
+
+
 class BriefingSectionInline(ScopedInline):
+    """The briefing's outline; each section's blocks are edited on the section's page."""
+
     model = BriefingSection
+    fields = ["order", "heading", "parent", "numbered", "slug"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":  # a section of the same briefing
+            briefing_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = BriefingSection.objects.filter(briefing_id=briefing_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BlockInline(ScopedInline):
+    model = Block
+    form = BlockForm
+    fields = ["order", "kind", "title", "text", "image", "caption", "alt_text"]
+    show_change_link = True  # the block's own page has its kind's options
+
+
+@admin.register(BriefingSection)
+class BriefingSectionAdmin(DepartmentScopedAdmin):
+    department_path = "briefing__department"
+    history_children = ("blocks",)
+    list_display = ["heading", "briefing", "parent", "order"]
+    list_select_related = ["briefing__session", "briefing__department", "parent"]
+    list_filter = ["briefing__session"]
+    search_fields = ["heading", "briefing__title"]
+    fields = ["briefing", "order", "heading", "parent", "numbered", "slug"]
+    autocomplete_fields = ["briefing"]
+    inlines = [BlockInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            section_id = request.resolver_match.kwargs.get("object_id")
+            briefing = BriefingSection.objects.filter(pk=section_id or 0).values("briefing_id")
+            kwargs["queryset"] = BriefingSection.objects.filter(briefing_id__in=briefing)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Block)
+class BlockAdmin(DepartmentScopedAdmin):
+    """One block with the options of its kind (reports_site.blocks)."""
+
+    department_path = "section__briefing__department"
+    form = BlockForm
+    list_display = ["__str__", "kind", "section", "order"]
+    list_select_related = ["section__briefing__department"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["section"]
+    search_fields = ["title", "text"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = with_conflict_check(BlockForm.for_kind(obj.kind if obj else None))
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        kind = blocks.KINDS.get(obj.kind) if obj else None
+        option_names = list(kind.options.base_fields) if kind and kind.options else []
+        content = list(kind.fields) if kind else ["title", "text", "image", "caption", "alt_text"]
+        if kind and kind.name == "table":
+            content += ["xlsx", "xlsx_range"]
+        return ["section", "order", "kind", *content, *option_names]
 
 
 class BriefingContactInline(ScopedInline):
@@ -131,6 +209,7 @@ class BriefingAdmin(DepartmentScopedAdmin):
     list_display = ["session", "department", "title", "as_of", "status"]
     list_filter = ["status", "session", ("department", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["session", "department"]
+    search_fields = ["title", "department__name", "session__council"]
     autocomplete_fields = ["department", "session"]
     inlines = [BriefingSectionInline, BriefingContactInline]
     change_form_template = "admin/reports_site/briefing/change_form.html"
@@ -160,6 +239,15 @@ class BriefingAdmin(DepartmentScopedAdmin):
         stored = Briefing.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
         obj.status = stored or Briefing.Status.DRAFT
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # the layout is set up once: a new briefing starts as the last one
+            previous = layouts.copy_previous(form.instance)
+            if previous:
+                messages.info(
+                    request, _("%(briefing)s의 구성을 이어받았습니다.") % {"briefing": previous}
+                )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         briefing = self.get_object(request, object_id) if object_id else None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from . import files, fonts, pdf, workflow
 from .models import Briefing, Edition
-from .report import build_report, content_hash
+from .report import build_report, content_hash, upgrade
 from .templatetags.briefing import kdate, signed
 
 
@@ -23,7 +23,7 @@ def latest_edition(briefing):
 def report_data(briefing):
     """What the briefing shows: its latest edition as published, else the live data."""
     edition = latest_edition(briefing)
-    return edition.data if edition else build_report(briefing)
+    return upgrade(edition.data) if edition else build_report(briefing)
 
 
 def _save_edition(session, briefing, latest, data, digest, document, page_map, user):
@@ -179,7 +179,8 @@ def render_again(edition):
 
 # Machine ids and values derived from fields that are compared themselves.
 SKIPPED = frozenset(
-    {"id", "code", "numeral", "mark", "depth", "is_note", "is_new", "leased", "buildings"}
+    {"id", "key", "code", "numeral", "mark", "depth", "is_note", "is_new", "leased", "buildings"}
+    | {"empty", "schema"}
 )
 # Numbers that are not amounts: printed without thousands separators.
 PLAIN_NUMBERS = frozenset({"year", "quarter", "number", "level"})
@@ -201,6 +202,7 @@ def changes(old, new):
     revision with "old" and "new" as printed (1,234; △11; 2025. 5. 31.).
     """
     found = []
+    old, new = upgrade(old), upgrade(new)  # editions of any version compare as the current
     _compare(_with_named_cells(old), _with_named_cells(new), [], found)
     return found
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department
-from departments.naturalkeys import NaturalKeyModel
+from departments.naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
 
 
 class CouncilSession(NaturalKeyModel):
@@ -79,6 +79,15 @@ class Briefing(NaturalKeyModel):
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    style = models.ForeignKey(
+        "HouseStyle",
+        verbose_name=_("서식"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("비우면 의회 서식"),
+    )
     history = HistoricalRecords()
 
     natural_key_fields = ("session__council", "session__starts_on", "department__code")
@@ -95,35 +104,121 @@ class Briefing(NaturalKeyModel):
         return f"{self.session} · {self.department}"
 
 
-class BriefingSection(NaturalKeyModel):
-    """A part the briefing includes, in the order it is printed (I, II, III …)."""
+class HouseStyle(NaturalKeyModel):
+    """How one council prints its briefings: numbering, numbers, dates and the front matter.
 
-    class Kind(models.TextChoices):
-        GENERAL = "general", _("일반현황")
-        GOALS = "goals", _("업무 목표와 방향")
-        PROGRAMS = "programs", _("주요업무 추진실적")
-        NEW_PROGRAMS = "new_programs", _("신규·중점사업 추진실적")
-        BUDGET_DETAIL = "budget_detail", _("세입·세출 예산 세부현황")
-        SCHEDULE = "schedule", _("예산집행 및 추진일정")
-        KPIS = "kpis", _("성과지표")
-        PROGRESS_MATRIX = "progress_matrix", _("주요사업 추진상황표")
-        COUNCIL_REQUESTS = "council_requests", _("행정사무감사 처리결과")
+    Set once by the clerk; every briefing to that council's sessions uses it, unless the
+    briefing names another (a department that prints differently). Without one, the
+    conventions of DESIGN §3 apply (`reports_site.style.DEFAULT`).
+    """
+
+    class ProgramNumbering(models.TextChoices):
+        CIRCLED = "circled", "①, ②, ③"
+        ARABIC = "arabic", "1, 2, 3"
+        ARABIC_DOT = "arabic_dot", "1., 2., 3."
+        GROUPED = "grouped", "1-1, 1-2, 2-1"
+
+    class Zero(models.TextChoices):
+        DASH = "-", _("- (줄표)")
+        ZERO = "0", _("0")
+
+    class Negative(models.TextChoices):
+        TRIANGLE = "△", _("△ (세모)")
+        MINUS = "-", _("- (빼기)")
+
+    class DateStyle(models.TextChoices):
+        DOTTED = "dotted", "2025. 6. 12."
+        SHORT = "short", "'25.6.12."
+
+    council = models.CharField(
+        _("의회"),
+        max_length=50,
+        unique=True,
+        help_text=_("회기의 의회 이름과 같게: 예) 영등포구의회"),
+    )
+    heading_numbering = models.CharField(
+        _("제목 번호"),
+        max_length=100,
+        default="I. 1 □ ○",
+        help_text=_(
+            "단계마다 띄어 씁니다. I. (로마 숫자), 1 또는 1. 또는 1) (숫자), 가. (가나다), "
+            "① (원 숫자); 그 밖의 글자(□, ○, ◆)는 그대로 찍습니다."
+        ),
+    )
+    program_numbering = models.CharField(
+        _("사업 번호"),
+        max_length=10,
+        choices=ProgramNumbering.choices,
+        default=ProgramNumbering.CIRCLED,
+    )
+    zero = models.CharField(_("0 표기"), max_length=1, choices=Zero.choices, default=Zero.DASH)
+    negative = models.CharField(
+        _("음수 표기"), max_length=1, choices=Negative.choices, default=Negative.TRIANGLE
+    )
+    date_style = models.CharField(
+        _("날짜 표기"), max_length=10, choices=DateStyle.choices, default=DateStyle.DOTTED
+    )
+    money_unit = models.CharField(_("금액 단위"), max_length=10, default="천원")
+    show_contents = models.BooleanField(_("보고 순서 쪽 넣기"), default=True)
+    cover_spaced = models.BooleanField(
+        _("표지 부서명 띄어쓰기"), default=True, help_text=_("총 무 과처럼 글자마다 띄웁니다")
+    )
+    history = HistoricalRecords()
+
+    natural_key_fields = ("council",)
+
+    class Meta:
+        verbose_name = _("의회 서식")
+        verbose_name_plural = _("의회 서식")
+        ordering = ["council"]
+
+    def __str__(self):
+        return self.council
+
+
+class SectionQuerySet(NaturalKeyQuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+
+class BriefingSection(NaturalKeyModel):
+    """A heading of the briefing (I. 일반현황, 1 조직, □ 추진실적 …) with its blocks.
+
+    Sections form a tree (`parent`); `order` is the printing order within the briefing,
+    so the whole tree reads in one ordered query.
+    """
 
     briefing = models.ForeignKey(
         Briefing, verbose_name=_("업무보고"), on_delete=models.CASCADE, related_name="sections"
     )
-    kind = models.CharField(_("항목"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("상위 항목"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
     order = models.PositiveSmallIntegerField(_("순서"))
-    heading = models.CharField(
-        _("제목 바꾸기"), max_length=100, blank=True, help_text=_("비우면 기본 제목")
+    heading = models.CharField(_("제목"), max_length=200)
+    slug = models.SlugField(
+        _("주소 이름"),
+        max_length=40,
+        blank=True,
+        help_text=_("보고서 쪽 주소에 쓰는 영문 이름(첫 단계 항목만); 비우면 순서 번호"),
+    )
+    numbered = models.BooleanField(
+        _("번호 붙이기"), default=True, help_text=_("끄면 제목만 찍습니다")
     )
     history = HistoricalRecords()
+
+    objects = SectionQuerySet.as_manager()
 
     natural_key_fields = (
         "briefing__session__council",
         "briefing__session__starts_on",
         "briefing__department__code",
-        "kind",
+        "order",
     )
 
     class Meta:
@@ -131,12 +226,71 @@ class BriefingSection(NaturalKeyModel):
         verbose_name_plural = _("보고 항목")
         ordering = ["order"]
         constraints = [
-            models.UniqueConstraint(fields=["briefing", "kind"], name="section_once"),
             models.UniqueConstraint(fields=["briefing", "order"], name="section_position_once"),
+            models.UniqueConstraint(
+                fields=["briefing", "slug"], condition=~Q(slug=""), name="section_slug_once"
+            ),
         ]
 
     def __str__(self):
-        return self.heading or self.get_kind_display()
+        return self.heading
+
+
+class Block(NaturalKeyModel):
+    """One thing a section prints: figures from the system (organisation, staffing, a
+    budget table, programs …) or what staff typed (a table, an image, a boxed note).
+
+    `kind` names a definition in `reports_site.blocks`, which builds the block's data,
+    validates its `options` and renders it; the content fields hold what free blocks carry.
+    """
+
+    section = models.ForeignKey(
+        BriefingSection,
+        verbose_name=_("보고 항목"),
+        on_delete=models.CASCADE,
+        related_name="blocks",
+    )
+    order = models.PositiveSmallIntegerField(_("순서"))
+    kind = models.CharField(_("종류"), max_length=30)
+    options = models.JSONField(_("설정"), default=dict, blank=True)
+    title = models.CharField(
+        _("작은 제목"), max_length=200, blank=True, help_text=_("표나 상자 위에 찍는 제목")
+    )
+    text = models.TextField(
+        _("내용"),
+        blank=True,
+        help_text=_("글·상자: 한 줄에 한 항목. 표: 엑셀에서 복사해 붙여 넣은 탭 구분 내용"),
+    )
+    image = models.ImageField(_("그림"), upload_to="blocks/%Y/", blank=True)
+    caption = models.CharField(_("설명"), max_length=200, blank=True)
+    alt_text = models.CharField(
+        _("대체 텍스트"),
+        max_length=300,
+        blank=True,
+        help_text=_("그림을 볼 수 없는 사람에게 읽어 줄 설명"),
+    )
+    history = HistoricalRecords()
+
+    natural_key_fields = (
+        "section__briefing__session__council",
+        "section__briefing__session__starts_on",
+        "section__briefing__department__code",
+        "section__order",
+        "order",
+    )
+
+    class Meta:
+        verbose_name = _("블록")
+        verbose_name_plural = _("블록")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "order"], name="block_position_once")
+        ]
+
+    def __str__(self):
+        from . import blocks
+
+        return self.title or str(blocks.label(self.kind))
 
 
 class BriefingContact(NaturalKeyModel):

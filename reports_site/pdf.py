@@ -29,8 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import files, fonts
-from .report import content_hash
+from . import files, fonts, style
+from .report import content_hash, upgrade
 
 STYLESHEETS = ("reports/report.css", "reports/print.css")
 A4_WIDTH_PX = 210 / 25.4 * 96  # the page width in the CSS pixels WeasyPrint reports
@@ -324,15 +324,23 @@ def assemble(front_context, parts, metadata):
 # The two documents ------------------------------------------------------------------------
 
 
+def contents_entries(data, level):
+    """The 보고 순서 lines (and bookmarks) of a report: its printed top-level sections."""
+    return [
+        {"level": level, "label": f"{s['mark']} {s['heading']}".strip(), "anchor": s["id"]}
+        for s in data["sections"]
+        if not s["empty"]
+    ]
+
+
 @translation.override("ko")  # the council prints in Korean, whoever asks for the PDF
 def briefing_pdf(data, progress=None):
     """One department's briefing: (pdf bytes, {anchor id: page}). data: build_report()."""
+    data = upgrade(data)
     parts = parts_for([data], progress)
-    entries = [
-        {"level": 1, "label": f"{s['numeral']}. {s['heading']}", "anchor": s["id"]}
-        for s in data["sections"]
-    ]
+    entries = contents_entries(data, 1)
     context = {
+        "style": data["style"],
         "title": f"{data['department']['name']} {data['title']}",
         "author": data["department"]["name"],
         "session": data["session"],
@@ -353,18 +361,17 @@ def briefing_pdf(data, progress=None):
 @translation.override("ko")
 def booklet_pdf(session, reports, progress=None):
     """The session booklet: one cover, one 보고 순서, every department's part in order."""
+    reports = [upgrade(data) for data in reports]
     parts = parts_for(reports, progress)
     entries = []
     for data in reports:
         code = data["department"]["code"]
         entries.append({"level": 1, "label": data["department"]["name"], "anchor": f"start-{code}"})
-        entries += [
-            {"level": 2, "label": f"{s['numeral']}. {s['heading']}", "anchor": s["id"]}
-            for s in data["sections"]
-        ]
+        entries += contents_entries(data, 2)
     year = session.starts_on.year
     heading = _("%(year)d년 주요업무 보고") % {"year": year}
     context = {
+        "style": style.of_council(session.council),
         "title": f"{session.title} {heading}",
         "author": session.council,
         "session": {

@@ -13,24 +13,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch, Subquery
 from django.utils import translation
 from django.utils.functional import Promise
 
-from budgets.models import BudgetLine
-from budgets.tables import budget_table, percent
-from departments.models import Duty, Facility, StaffingSnapshot, VehicleFleet
-from departments.tables import facility_groups, staffing_table, vehicle_table
-from programs import outline
-from programs.models import CouncilRequest, Kpi, Program, ProgressEntry, StrategicGoal
+from . import blocks, layouts
+from . import style as house
 
-from .models import BriefingSection
-
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# Version 1 had a fixed list of section kinds; version 2 has sections holding blocks.
+# Editions keep the version they were published with and are upgraded on read (`upgrade`).
+SCHEMA = 2
 
 
 def plain(value):
@@ -60,351 +53,103 @@ def quarter_of(date):
     return (date.month - 1) // 3 + 1
 
 
-def number_mark(order):
-    return CIRCLED[order - 1] if 0 < order <= len(CIRCLED) else str(order)
+# Sections and blocks ------------------------------------------------------------------
 
 
-# Sections ---------------------------------------------------------------------------------
-
-
-def _latest(queryset, department, as_of):
-    """The rows of the latest as-of date on or before the briefing's, in one query."""
-    rows = queryset.filter(department=department, as_of__lte=as_of)
-    latest = rows.order_by("-as_of").values("as_of")[:1]
-    return rows.filter(as_of=Subquery(latest))
-
-
-def _organisation(department, as_of):
-    teams = list(department.children.filter(active=True).order_by("order"))
-    duties = defaultdict(list)  # the department's and its teams' duties in one query
-    for duty in Duty.objects.filter(department__in=[department, *teams]).order_by("order"):
-        duties[duty.department_id].append(duty.text)
-    return {
-        "name": department.name_on(as_of),
-        "head_title": department.head_title,
-        "phone": department.phone,
-        "duties": duties[department.pk],
-        "teams": [{"name": t.name, "duties": duties[t.pk]} for t in teams],
-    }
-
-
-def _staffing(department, as_of):
-    snapshot = _latest(StaffingSnapshot.objects, department, as_of).first()
-    if snapshot is None:
+def build_block(ctx, spec, block_id):
+    kind = blocks.KINDS.get(spec["kind"])
+    if kind is None:  # a kind this version no longer has prints nothing
         return None
-    return {"as_of": snapshot.as_of, "note": snapshot.note, "table": staffing_table(snapshot)}
-
-
-def _facilities(department, as_of):
-    facilities = (
-        _latest(Facility.objects, department, as_of)
-        .select_related("managed_by")
-        .prefetch_related("extensions")
-        .order_by("category", "order")
-    )
-    groups = []
-    for group in facility_groups(list(facilities)):
-        rows = [f for site in group.sites for f in site.facilities]
-        groups.append(
-            {
-                "category": group.category,
-                "buildings": any(f.land_area or f.floor_area for f in rows),
-                "sites": [
-                    {
-                        "name": site.name,
-                        "land_total": site.land_total,
-                        "floor_total": site.floor_total,
-                        "facilities": [_facility(f) for f in site.facilities],
-                    }
-                    for site in group.sites
-                ],
-            }
-        )
-    as_of_date = facilities[0].as_of if groups else None
-    return {"as_of": as_of_date, "groups": groups} if groups else None
-
-
-def _facility(f):
-    return {
-        "name": f.name,
-        "land_area": f.land_area,
-        "floor_area": f.floor_area,
-        "scale": f.scale,
-        "completed_on": f.completed_on,
-        "extensions": [
-            {"completed_on": e.completed_on, "description": e.description}
-            for e in f.extensions.all()
-        ],
-        "ownership": f.get_ownership_display(),
-        "leased": f.ownership == Facility.Ownership.LEASED,
-        "description": f.description,
-        "notes": f.notes,
-        "managed_by": f.managed_by.name if f.managed_by else "",
-    }
-
-
-def _vehicles(department, as_of):
-    fleet = _latest(VehicleFleet.objects, department, as_of).first()
-    if fleet is None:
+    spec = spec | {"options": blocks.options_of(kind.name, spec["options"])}
+    found = kind.build(ctx, spec)
+    if not found:
         return None
-    table = vehicle_table(fleet)
-    total = table.rows[0].total if table.rows else 0
-    return {
-        "as_of": fleet.as_of,
-        "quota": fleet.quota,
-        "total": total,
-        "note": fleet.note,
-        "table": table,
-    }
+    return {"kind": kind.name, "id": block_id, **found}
 
 
-def _budget(department, as_of, kind=BudgetLine.Kind.EXPENDITURE, detail=False):
-    table = budget_table(department, as_of.year, kind, as_of)
-    if not table.rows:
-        return None
-    rows = table.rows if detail else [r for r in table.rows if r.depth == 0]
-    return {
-        "year": table.year,
-        "kind": str(BudgetLine.Kind(kind).label),
-        "as_of": table.as_of,
-        "total": _budget_row(table.total),
-        "rows": [_budget_row(r) for r in rows],
-    }
-
-
-def _budget_row(row):
-    fields = ("name", "depth", "budget", "executed", "prior", "remainder", "rate", "change")
-    data = {name: getattr(row, name) for name in fields}
-    data |= {
-        "level": row.level_label,
-        "source": row.source_label,
-        "change_rate": row.change_rate,
-        "is_new": row.is_new,
-        "share": row.share,
-    }
-    return data
-
-
-def general(briefing, department):
-    as_of = briefing.as_of
-    return {
-        "organisation": _organisation(department, as_of),
-        "staffing": _staffing(department, as_of),
-        "facilities": _facilities(department, as_of),
-        "vehicles": _vehicles(department, as_of),
-        "budget": _budget(department, as_of),
-    }
-
-
-def _programs(department, as_of, kind):
-    """Programs of the year with their latest progress entry up to the as-of quarter."""
-    entries = ProgressEntry.objects.filter(year=as_of.year, quarter__lte=quarter_of(as_of))
-    programs = (
-        Program.objects.filter(department=department, year=as_of.year, kind=kind)
-        .select_related("team", "department")
-        .prefetch_related(
-            Prefetch("progress", entries.order_by("-quarter"), to_attr="entries"),
-            "schedule",
-            Prefetch("kpis", Kpi.objects.prefetch_related("values")),
-        )
-        .order_by("order")
-    )
-    return [_program(p) for p in programs]
-
-
-def _outline(text):
-    return plain(_items(outline.tree(text)))
-
-
-def _items(nodes):
-    return [
-        dataclasses.asdict(item, dict_factory=dict)
-        | {"is_note": item.is_note, "children": _items(item.children)}
-        for item in nodes
+def build_node(ctx, node, level, number, section_id):
+    """A section with its printed blocks and sections; None when it has nothing to show."""
+    found_blocks = [
+        b
+        for n, spec in enumerate(node["blocks"], 1)
+        if (b := build_block(ctx, spec, f"{section_id}-b{n}"))
     ]
-
-
-def _program(program):
-    entry = program.entries[0] if program.entries else None
-    return {
-        "id": f"{program.department.code}-{program.kind}-{program.order}",
-        "number": program.order,
-        "mark": number_mark(program.order),
-        "title": program.title,
-        "unit_title": program.unit_title,
-        "team": program.team.name if program.team else "",
-        "purpose": program.purpose,
-        "legal_basis": program.legal_basis,
-        "period": program.period,
-        "overview": _outline(program.overview),
-        "quarter": entry.quarter if entry else None,
-        "achievements": _outline(entry.achievements) if entry else [],
-        "plans": _outline(entry.plans) if entry else [],
-        "budget": _program_budget(entry),
-        "schedule": [
-            {
-                "when": s.when,
-                "text": s.text,
-                "amount": s.amount,
-                "quarter": s.quarter,
-                "month": s.month,
-            }
-            for s in program.schedule.all()
-        ],
-        "kpis": [_kpi(k) for k in program.kpis.all()],
-    }
-
-
-def _program_budget(entry):
-    if entry is None or entry.budget is None:
+    children = build_nodes(ctx, node["children"], level + 1, section_id)
+    if level > 1 and not found_blocks and not children:
         return None
     return {
-        "budget": entry.budget,
-        "executed": entry.executed,
-        "rate": entry.rate,
-        "source": entry.get_budget_source_display(),
-        "note": entry.budget_note,
+        "id": section_id,
+        "slug": node["slug"],
+        "level": level,
+        "mark": house.heading_mark(ctx.style, level, number) if node["numbered"] else "",
+        "heading": node["heading"],
+        "blocks": found_blocks,
+        "children": children,
+        "empty": not found_blocks and not children,
     }
 
 
-def _kpi(kpi):
-    return {
-        "name": kpi.name,
-        "unit": kpi.unit,
-        "direction": kpi.get_direction_display(),
-        "values": [
-            {
-                "year": v.year,
-                "target": v.target,
-                "actual": v.actual,
-                "achieved": percent(v.actual, v.target),
-            }
-            for v in kpi.values.all()
-        ],
-    }
+def build_nodes(ctx, nodes, level, parent_id):
+    """Sections below a section: the empty ones are left out, and the numbers count only
+    the printed ones (a 2 never follows a missing 1)."""
+    built, number = [], 0
+    for n, node in enumerate(nodes, 1):
+        section = build_node(ctx, node, level, number + node["numbered"], f"{parent_id}-{n}")
+        if section:
+            built.append(section)
+            number += node["numbered"]
+    return built
 
 
-def goals(briefing, department):
-    year = briefing.as_of.year
-    mission = department.missions.filter(year=year).first()
-    strategic = (
-        StrategicGoal.objects.filter(department=department, year=year)
-        .prefetch_related("performance_goals__programs")
-        .order_by("order")
-    )
-    return {
-        "mission": mission.text if mission else "",
-        "goals": [
-            {
-                "number": s.order,
-                "title": s.title,
-                "performance_goals": [
-                    {
-                        "number": p.number,
-                        "title": p.title,
-                        "programs": [prog.title for prog in p.programs.all()],
-                    }
-                    for p in s.performance_goals.all()
-                ],
-            }
-            for s in strategic
-        ],
-    }
+def section_key(node, position):
+    """The name a top-level section goes by in addresses: its slug, else its position."""
+    return node["slug"] or str(position)
 
 
-def programs(briefing, department):
-    return {"programs": _programs(department, briefing.as_of, Program.Kind.MAIN)}
+def top_numbers(nodes):
+    """The number of each top-level section: numbered ones count, others do not."""
+    numbers, number = [], 0
+    for node in nodes:
+        number += node["numbered"]
+        numbers.append(number)
+    return numbers
 
 
-def new_programs(briefing, department):
-    return {"programs": _programs(department, briefing.as_of, Program.Kind.NEW_PRIORITY)}
+def build_section(ctx, node, position, number):
+    """One top-level section (position: from 1; number: its printed number), as plain data.
 
-
-def budget_detail(briefing, department):
-    tables = [
-        _budget(department, briefing.as_of, kind, detail=True) for kind in BudgetLine.Kind.values
-    ]
-    return {"tables": [t for t in tables if t]}
-
-
-def all_programs(briefing, department):
-    return {
-        "programs": _programs(department, briefing.as_of, Program.Kind.MAIN)
-        + _programs(department, briefing.as_of, Program.Kind.NEW_PRIORITY)
-    }
-
-
-def council_requests(briefing, department):
-    requests = CouncilRequest.objects.filter(
-        department=department, year__lte=briefing.as_of.year
-    ).order_by("-year", "-quarter", "kind", "order")
-    requests = list(requests)
-    counts = {status: 0 for status in CouncilRequest.Status.values}
-    for r in requests:
-        counts[r.status] += 1
-    return {
-        "counts": [
-            {"status": str(CouncilRequest.Status(s).label), "count": n} for s, n in counts.items()
-        ],
-        "total": len(requests),
-        "requests": [
-            {
-                "year": r.year,
-                "kind": r.get_kind_display(),
-                "text": r.text,
-                "status": r.get_status_display(),
-                "action_taken": r.action_taken,
-                "plan": r.plan,
-            }
-            for r in requests
-        ],
-    }
-
-
-BUILDERS = {
-    BriefingSection.Kind.GENERAL: general,
-    BriefingSection.Kind.GOALS: goals,
-    BriefingSection.Kind.PROGRAMS: programs,
-    BriefingSection.Kind.NEW_PROGRAMS: new_programs,
-    BriefingSection.Kind.BUDGET_DETAIL: budget_detail,
-    BriefingSection.Kind.SCHEDULE: all_programs,
-    BriefingSection.Kind.KPIS: all_programs,
-    BriefingSection.Kind.PROGRESS_MATRIX: all_programs,
-    BriefingSection.Kind.COUNCIL_REQUESTS: council_requests,
-}
-
-
-def build_section(briefing, section, number):
-    """One section of the briefing (number: its position, from 0), as plain data.
-
-    The web pages build one section at a time with this; an unsaved Briefing with only a
-    department and an as-of date (a quarter's figures) works too. The data is the Korean
-    document whatever the reader's language (labels such as 계 are in the source language),
-    so an edition frozen from it prints the same Korean PDF; the pages translate the labels
-    as they show them (the `translated` filter).
+    The web pages build one section at a time with this. A top-level section keeps its
+    number and place even with nothing to show (the page says so; the PDF leaves it out),
+    so links to it and the numbers of the others do not move with the figures.
     """
-    department = briefing.department
+    key = section_key(node, position)
     with translation.override("ko"):
-        return plain(
-            {
-                "kind": section.kind,
-                "id": f"s-{department.code}-{section.kind}",
-                "numeral": ROMAN[number] if number < len(ROMAN) else str(number + 1),
-                "heading": str(section),
-                **BUILDERS[section.kind](briefing, department),
-            }
-        )
+        section = build_node(ctx, node, 1, number, f"s-{ctx.department.code}-{key}")
+    return plain(section | {"key": key})
 
 
-def build_report(briefing):
-    """Everything one briefing shows, as plain data (see the module docstring)."""
+def context(briefing):
+    """The builders' context; a briefing may be unsaved (a quarter's figures)."""
+    style = house.of(briefing) if briefing.pk else dict(house.DEFAULT)
+    return blocks.Context(briefing, briefing.department, briefing.as_of, style)
+
+
+def build_report(briefing, layout=None):
+    """Everything one briefing shows, as plain data (see the module docstring).
+
+    The data is the Korean document whatever the reader's language (labels such as 계 are
+    in the source language), so an edition frozen from it prints the same Korean PDF; the
+    pages translate the labels as they show them (the `translated` filter).
+    """
     session, department = briefing.session, briefing.department
-    sections = [
-        build_section(briefing, section, number)
-        for number, section in enumerate(briefing.sections.all())
-    ]
+    ctx = context(briefing)
+    nodes = layouts.of(briefing) if layout is None else layout
+    numbers = top_numbers(nodes)
+    sections = [build_section(ctx, node, n, numbers[n - 1]) for n, node in enumerate(nodes, 1)]
     return plain(
         {
+            "schema": SCHEMA,
+            "style": ctx.style,
             "session": {
                 "title": session.title,
                 "council": session.council,
@@ -423,3 +168,141 @@ def build_report(briefing):
             "sections": sections,
         }
     )
+
+
+def walk(sections):
+    """Every section of a tree, depth first, in printing order."""
+    for section in sections:
+        yield section
+        yield from walk(section["children"])
+
+
+def blocks_of(section, kind=None):
+    """The blocks of a section and the sections below it, of one kind or all."""
+    return [b for s in walk([section]) for b in s["blocks"] if kind is None or b["kind"] == kind]
+
+
+# Reading editions of any version ---------------------------------------------------------
+
+V1_GENERAL = {  # block kind → the key a version-1 일반현황 section kept its data under
+    "organisation": "organisation",
+    "staffing": "staffing",
+    "facilities": "facilities",
+    "vehicles": "vehicles",
+    "budget": "budget",
+}
+V1_PROGRAM_KINDS = {"programs", "new_programs", "schedule", "kpis", "progress_matrix"}
+
+
+def upgrade(data):
+    """Report data of any version as the current version reads it; data of the current
+    version is returned as it is."""
+    if data.get("schema") == SCHEMA:
+        return data
+    return data | {
+        "schema": SCHEMA,
+        "style": house.complete(data.get("style")),
+        "sections": [_v1_section(s) for s in data["sections"]],
+    }
+
+
+def _v1_section(old):
+    kind, section_id = old["kind"], old["id"]
+    new = {
+        "id": section_id,
+        "key": kind,
+        "slug": kind,
+        "level": 1,
+        "mark": f"{old['numeral']}.",
+        "heading": old["heading"],
+        "blocks": [],
+        "children": [],
+    }
+    if kind == "general":
+        for n, (heading, block) in enumerate(_v1_general(old), 1):
+            child_id = f"{section_id}-{n}"
+            new["children"].append(
+                {
+                    "id": child_id,
+                    "slug": "",
+                    "level": 2,
+                    "mark": str(n),
+                    "heading": heading,
+                    "blocks": [{"id": f"{child_id}-b1", **b} for b in block],
+                    "children": [],
+                    "empty": False,
+                }
+            )
+    else:
+        new["blocks"] = [{"id": f"{section_id}-b1", **_v1_block(kind, old)}]
+    new["empty"] = not new["blocks"] and not new["children"]
+    return new
+
+
+def _v1_general(old):
+    """The 일반현황 of version 1 as the sub-sections the standard layout has now."""
+    org = old["organisation"] | {"summary": "", "unit_word": "팀", "duties_as": "list"}
+    shaped = {"total_last": False}
+    parts = [("조직", [{"kind": "organisation", **org}])]
+    if old.get("staffing"):
+        parts.append(("인력", [{"kind": "staffing", **old["staffing"], **shaped}]))
+    facilities = []
+    if old.get("facilities"):
+        columns = [[n, str(label)] for n, label in blocks.data.FACILITY_COLUMNS]
+        facilities.append(
+            {
+                "kind": "facilities",
+                **old["facilities"],
+                "columns": columns,
+                "subtotals": True,
+                "marker": "□",
+            }
+        )
+    if old.get("vehicles"):
+        facilities.append({"kind": "vehicles", **old["vehicles"], **shaped})
+    if facilities:
+        parts.append(("주요시설 및 장비", facilities))
+    if old.get("budget"):
+        parts.append(("예산현황", [_v1_budget([old["budget"]], summary=True)]))
+    return parts
+
+
+def _v1_budget(tables, summary):
+    columns = ["budget", "executed", "rate"] if summary else layouts.DETAIL["columns"]
+    labels = dict(blocks.data.BUDGET_COLUMNS)
+    return {
+        "kind": "budget",
+        "tables": tables,
+        "columns": [[n, str(labels[n])] for n in columns],
+        "name_header": "단위사업명" if summary else "사업명",
+        "year_in_header": not summary,
+        "as_of_in_header": summary,
+        "total": "top",
+        "kind_titles": not summary,
+    }
+
+
+def _v1_block(kind, old):
+    if kind == "budget_detail":
+        return _v1_budget(old["tables"], summary=False)
+    if kind in V1_PROGRAM_KINDS:
+        programs = old["programs"]
+        found = {"programs": programs}
+        if kind in ("programs", "new_programs"):
+            found |= {
+                "index": True,
+                "parts": layouts_parts(),
+                "headings": {n: str(label) for n, label in blocks.programs.PARTS.items()},
+                "marker": "□",
+                "purpose_lines": False,
+                "show_team": True,
+            }
+        if kind == "kpis":
+            found["unit_in_cells"] = False
+        return {"kind": "programs" if kind == "new_programs" else kind, **found}
+    data = {k: v for k, v in old.items() if k not in ("kind", "id", "numeral", "heading")}
+    return {"kind": kind, **data}
+
+
+def layouts_parts():
+    return blocks.programs.DEFAULT_PARTS.split()

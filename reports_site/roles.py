@@ -35,6 +35,7 @@ DEPARTMENT_DATA = [
     "programs.councilrequest",
     "reports_site.briefing",
     "reports_site.briefingsection",
+    "reports_site.block",
     "reports_site.briefingcontact",
 ]
 # Shared vocabulary (table columns); kept by the clerk.
@@ -44,6 +45,7 @@ REFERENCE_DATA = [
     "departments.vehiclecategory",
     "departments.vehiclesize",
     "reports_site.councilsession",
+    "reports_site.housestyle",
     "council.committee",
 ]
 CLERK_ONLY = ["departments.membership", "departments.reportingperiod"]

@@ -7,17 +7,22 @@ from html.parser import HTMLParser
 
 from departments.access import Role
 from departments.models import Department
-from reports_site.models import BriefingSection, Edition
+from reports_site import layouts
+from reports_site.models import Edition
 from reports_site.report import build_report, content_hash
 
 from .budget_factories import make_leaf
 from .factories import make_briefing, make_department, make_session, make_snapshot, make_user
 from .program_factories import make_program, make_progress
 
+# The sections of the first version, each now a section holding the same blocks.
+LEGACY_KINDS = list(layouts.LEGACY)
+
 
 def make_sections(briefing, *kinds):
-    for order, kind in enumerate(kinds, 1):
-        BriefingSection.objects.create(briefing=briefing, kind=kind, order=order)
+    """Adds sections of the first version's kinds (general, programs …) after the
+    briefing's own: the standard layout's sections, with their blocks."""
+    layouts.save(briefing, [layouts.legacy(kind) for kind in kinds])
     return briefing
 
 
@@ -34,12 +39,10 @@ def make_district(test):
     test.older = make_session(dt.date(2024, 6, 12), number=250)
     test.published = make_sections(
         make_briefing(test.ga, test.session, status="published"),
-        BriefingSection.Kind.GENERAL,
-        BriefingSection.Kind.PROGRAMS,
+        "general",
+        "programs",
     )
-    test.draft = make_sections(
-        make_briefing(test.clean, test.session), BriefingSection.Kind.GENERAL
-    )
+    test.draft = make_sections(make_briefing(test.clean, test.session), "general")
     make_snapshot(test.ga)
     make_leaf(test.ga, 1_000_000, 442_000, name="청사 관리")
     test.program = make_program(test.ga, title="청사 환경 개선")

@@ -37,7 +37,14 @@ from programs.models import (
     ScheduleItem,
     StrategicGoal,
 )
-from reports_site.models import Briefing, BriefingContact, BriefingSection, CouncilSession
+from reports_site.models import (
+    Block,
+    Briefing,
+    BriefingContact,
+    BriefingSection,
+    CouncilSession,
+    HouseStyle,
+)
 from reports_site.tasks import make_booklet
 
 from .budget_factories import make_budget_snapshot, make_line
@@ -123,6 +130,12 @@ def make_briefing(department, session=None, **fields):
     )
 
 
+def make_section(department):
+    return BriefingSection.objects.create(
+        briefing=make_briefing(department), order=1, heading="일반현황"
+    )
+
+
 def make_strategic_goal(department, year=2025):
     return StrategicGoal.objects.create(
         department=department, year=year, order=next(_serial), title="쾌적한 행정환경 조성"
@@ -178,8 +191,9 @@ ROW_BUILDERS = {
     ),
     # reports
     Briefing: make_briefing,
-    BriefingSection: lambda d: BriefingSection.objects.create(
-        briefing=make_briefing(d), kind=BriefingSection.Kind.GENERAL, order=1
+    BriefingSection: lambda d: make_section(d),
+    Block: lambda d: Block.objects.create(
+        section=make_section(d), order=1, kind="text", text="□ 청사 관리"
     ),
     BriefingContact: lambda d: BriefingContact.objects.create(
         briefing=make_briefing(d), title="총무과장", name="홍길동"
@@ -191,6 +205,7 @@ SHARED_ROW_BUILDERS = {
     PositionClass: lambda: make_grade().position_class,
     VehicleCategory: lambda: make_vehicle_size().category,
     CouncilSession: make_session,
+    HouseStyle: lambda: HouseStyle.objects.create(council=f"테스트{next(_serial)}구의회"),
     Committee: lambda: Committee.objects.create(council="테스트구의회", name="행정위원회"),
     User: lambda: make_user(Role.COUNCIL),
     Group: lambda: Group.objects.get(name=Role.STAFF),

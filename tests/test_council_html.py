@@ -6,9 +6,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from departments.models import ReportingPeriod
-from reports_site.models import BriefingSection
 
-from .council_factories import make_district, make_edition
+from .council_factories import LEGACY_KINDS, make_district, make_edition, make_sections
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
@@ -75,9 +74,8 @@ class HtmlValidityTests(TestCase):
     def setUpTestData(cls):
         make_district(cls)
         ReportingPeriod.objects.create(department=cls.ga, year=2025, quarter=2, status="approved")
-        kinds = [k for k in BriefingSection.Kind.values if k not in ("general", "programs")]
-        for order, kind in enumerate(kinds, 3):
-            BriefingSection.objects.create(briefing=cls.published, kind=kind, order=order)
+        kinds = [k for k in LEGACY_KINDS if k not in ("general", "programs")]
+        make_sections(cls.published, *kinds)
         make_edition(cls.published)  # the edition with every section
         make_edition(cls.draft, {f"s-{cls.clean.code}-general": 5}, booklet=True)
 
@@ -98,7 +96,7 @@ class HtmlValidityTests(TestCase):
             reverse("council:search") + "?q=청사",
             reverse("council:login"),
         ]
-        for kind in BriefingSection.Kind.values:
+        for kind in LEGACY_KINDS:
             urls.append(reverse("council:briefing_section", args=[session, code, kind]))
         for kind in ("general", "programs", "kpis", "council_requests"):
             urls.append(reverse("council:period_section", args=[2025, 2, code, kind]))

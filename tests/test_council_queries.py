@@ -16,18 +16,18 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from council.reports import PERIOD_SECTIONS
 from departments.access import Role
 from departments.models import Department, ReportingPeriod
 from programs.models import CouncilRequest, Program
-from reports_site.models import Briefing, BriefingSection, CouncilSession
+from reports_site.layouts import STANDARD as PERIOD_SECTIONS
+from reports_site.models import Briefing, CouncilSession
 
-from .council_factories import make_edition
+from .council_factories import LEGACY_KINDS, make_edition, make_sections
 from .factories import make_user
 from .program_factories import make_kpi, make_progress
 
 MAX_QUERIES = 20
-ALL_SECTIONS = list(BriefingSection.Kind.values)
+ALL_SECTIONS = list(LEGACY_KINDS)
 
 
 @contextmanager
@@ -67,10 +67,8 @@ def build(departments, years, extra):
         grow(d1, year, extra)
         grow(d2, year, extra)
     published = Briefing.objects.get(session=session, department=d1)
-    for order, kind in enumerate(ALL_SECTIONS, 1):  # every section type, in a new order
-        BriefingSection.objects.update_or_create(
-            briefing=published, kind=kind, defaults={"order": 100 + order}
-        )
+    published.sections.all().delete()
+    make_sections(published, *ALL_SECTIONS)  # every section type
     make_edition(published)  # published: what readers see is frozen
     make_edition(Briefing.objects.get(session=session, department=d2))
     earlier = CouncilSession.objects.filter(starts_on__lt=session.starts_on).latest("starts_on")
@@ -78,8 +76,7 @@ def build(departments, years, extra):
         session=earlier, department=d1, as_of=dt.date(year - 1, 5, 31), title="초안",
         issued=dt.date(year - 1, 6, 1),
     )  # fmt: skip
-    for order, kind in enumerate(ALL_SECTIONS, 1):
-        BriefingSection.objects.create(briefing=draft, kind=kind, order=order)
+    make_sections(draft, *ALL_SECTIONS)
     return d1, d2, session, earlier, year
 
 

@@ -21,10 +21,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from council.models import Committee
-from council.reports import PERIOD_SECTIONS
 from programs import outline
 from reports_site.editions import publish
-from reports_site.models import Briefing, BriefingSection, CouncilSession
+from reports_site.layouts import STANDARD as PERIOD_SECTIONS
+from reports_site.models import Briefing, CouncilSession
 
 from .test_demo_data import run_demo
 from .tools import needs_korean_font
@@ -224,16 +224,14 @@ class ScheduleLanguageTests(TestCase):
         program = make_program(department, title="청사 환경 개선")
         ScheduleItem.objects.create(program=program, year=2025, month=6, order=1, text="점검")
         ScheduleItem.objects.create(program=program, year=2025, quarter=3, order=2, text="보수")
-        cls.briefing = make_sections(
-            make_briefing(department, status="published"), BriefingSection.Kind.SCHEDULE
-        )
+        cls.briefing = make_sections(make_briefing(department, status="published"), "schedule")
         make_edition(cls.briefing)
         cls.user, cls.code = make_user(None), department.code
 
     def test_the_schedule_shows_months_and_quarters_in_english(self):
         self.client.force_login(self.user)
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        args = [self.briefing.session_id, self.code, BriefingSection.Kind.SCHEDULE]
+        args = [self.briefing.session_id, self.code, "schedule"]
         page = self.client.get(reverse("council:briefing_section", args=args)).content.decode()
         self.assertIn("Month 6", page)
         self.assertIn("Q3", page)

@@ -19,10 +19,10 @@ from django.urls import reverse
 from budgets.models import BudgetLine, BudgetSnapshot
 from departments.models import Department, Facility, StaffingCount
 from reports_site import editions, pdf
-from reports_site.models import Briefing, BriefingSection, CouncilSession
+from reports_site.models import Briefing, CouncilSession
 from reports_site.report import build_report
 
-from .council_factories import freeze_published, make_edition
+from .council_factories import freeze_published, make_edition, make_sections
 from .test_demo_data import run_demo
 from .tools import needs_korean_font, needs_poppler
 
@@ -189,7 +189,7 @@ class BookletTests(TestCase):
             title="2025년 주요업무 보고",
             issued=general.issued,
         )
-        BriefingSection.objects.create(briefing=second, kind="general", order=1)
+        make_sections(second, "general")
         # The booklet orders departments by their order in the district.
         Department.objects.filter(pk=clean.pk).update(order=0)
         cls.general = general
@@ -293,8 +293,7 @@ class EditionChangeTests(TestCase):
 
         cls.department = make_department("총무과")
         cls.briefing = make_briefing(cls.department)
-        for order, kind in enumerate(("general", "programs"), 1):
-            BriefingSection.objects.create(briefing=cls.briefing, kind=kind, order=order)
+        make_sections(cls.briefing, "general", "programs")
         cls.line = make_leaf(cls.department, 79_369, 1_234, name="대외교류 활성화")
         make_leaf(cls.department, 1_000, 500, name="기본경비")
         make_facility(cls.department, name="본관", notes="- 1층: 우리은행")
@@ -407,7 +406,7 @@ class BookletContentTests(TestCase):
         from .factories import make_briefing, make_department
 
         briefing = make_briefing(make_department("총무과"))
-        BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        make_sections(briefing, "general")
         Briefing.objects.filter(pk=briefing.pk).update(status="published")  # no edition
         self.assertEqual(editions.booklet_reports(briefing.session), [])
         edition = make_edition(briefing)
@@ -445,7 +444,7 @@ class LongTableTests(TestCase):
         department = make_department("예산과")
         make_tree(department, leaves=70)
         briefing = make_briefing(department)
-        BriefingSection.objects.create(briefing=briefing, kind="budget_detail", order=1)
+        make_sections(briefing, "budget_detail")
         document, _pages = pdf.briefing_pdf(build_report(briefing))
         body = pdf_pages(document)[2:]
         self.assertGreaterEqual(len(body), 3)
@@ -481,7 +480,7 @@ class PdfLanguageTests(TestCase):
         make_snapshot(department)
         make_leaf(department, 1_000, 500)
         briefing = make_briefing(department)
-        BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        make_sections(briefing, "general")
         with translation.override("en"):  # an English-speaking clerk publishes
             data = build_report(briefing)
             document, _pages = pdf.briefing_pdf(data)
@@ -535,7 +534,7 @@ class StoredFilesTests(TestCase):
         from .factories import make_briefing, make_department, make_user
 
         cls.briefing = make_briefing(make_department("총무과"), status="approved")
-        BriefingSection.objects.create(briefing=cls.briefing, kind="general", order=1)
+        make_sections(cls.briefing, "general")
         cls.session = cls.briefing.session
         cls.clerk = make_user(Role.CLERK)
 

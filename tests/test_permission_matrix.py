@@ -16,7 +16,6 @@ from django_tasks_db.models import DBTaskResult
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from council import urls as council_urls
 from council.models import Committee
-from council.reports import PERIOD_SECTIONS
 from departments.access import Role
 from departments.models import (
     Department,
@@ -36,10 +35,11 @@ from programs.models import (
     ProgressEntry,
     StrategicGoal,
 )
-from reports_site.models import Briefing, BriefingSection, CouncilSession
+from reports_site.layouts import STANDARD as PERIOD_SECTIONS
+from reports_site.models import Briefing, CouncilSession
 
 from .budget_factories import make_budget_snapshot, make_line
-from .council_factories import links, make_district, make_edition
+from .council_factories import links, make_district, make_edition, make_sections
 from .factories import (
     ROW_BUILDERS,
     SHARED_ROW_BUILDERS,
@@ -292,7 +292,7 @@ class ReportPageMatrixTests(TestCase):
                                       order=1, text=UNREVIEWED_TEXT)  # fmt: skip
         # Marked published by hand (as the briefing form once allowed), never frozen.
         cls.unfrozen = make_briefing(cls.ga, make_session(), status=Briefing.Status.PUBLISHED)
-        BriefingSection.objects.create(briefing=cls.unfrozen, kind="general", order=1)
+        make_sections(cls.unfrozen, "general")
         cls.users |= {"anonymous": AnonymousUser()}
         cls.urls = cls.every_url()
 

@@ -16,9 +16,8 @@ from django.db import connection
 from django.test import TestCase
 
 from reports_site import tasks
-from reports_site.models import BriefingSection
 
-from .council_factories import make_edition
+from .council_factories import make_edition, make_sections
 from .factories import make_briefing, make_department
 from .tools import needs_korean_font
 
@@ -59,7 +58,7 @@ class SqliteWorkerTests(TestCase):
         }
         department = make_department("총무과")
         briefing = make_briefing(department, status="published")
-        BriefingSection.objects.create(briefing=briefing, kind="general", order=1)
+        make_sections(briefing, "general")
         make_edition(briefing)  # the booklet binds what editions froze
         with self.captureOnCommitCallbacks(execute=True):
             tasks.start_booklet(briefing.session)

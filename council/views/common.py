@@ -11,14 +11,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports_site.downloads import safe_filename
-from reports_site.models import BriefingSection
+from reports_site.report import blocks_of
 from reports_site.templatetags.briefing import kdate, translated
 
 from .. import charts, compare, exports
 from ..access import Reader
 from ..reports import load_sections, section_html
-
-Kind = BriefingSection.Kind
 
 EXTRAS_KEPT = 300  # seconds
 DOWNLOAD_TYPES = {
@@ -52,7 +50,7 @@ def section_page(request, report, kind, crumbs, context_line):
         "extras": _extras(request, report, section, entry["url"]),
         "previous": report.outline[position - 1] if position else None,
         "next": report.outline[position + 1] if position + 1 < len(report.outline) else None,
-        "crumbs": crumbs(report, f"{entry['numeral']}. {translated(entry['heading'])}"),
+        "crumbs": crumbs(report, f"{entry['mark']} {translated(entry['heading'])}".strip()),
         "context_line": context_line,
     }
     return render(request, "council/section.html", context)
@@ -73,7 +71,9 @@ def _extras(request, report, section, base):
             "report": report,
             "section": section,
             "comparisons": comparisons,
-            "charts": _charts(section, comparisons),
+            "charts": _charts(comparisons),
+            "kpi_charts": _kpi_charts(section),
+            "kpi_programs": _kpi_programs(section),
             "downloads": [
                 {"title": s.title, "xlsx": f"{base}{s.id}.xlsx", "csv": f"{base}{s.id}.csv"}
                 for s in sheets
@@ -84,25 +84,30 @@ def _extras(request, report, section, base):
 
     if not report.edition:
         return render_extras()
-    edition, kind, language = report.edition["id"], section["kind"], get_language()
+    edition, kind, language = report.edition["id"], section["key"], get_language()
     scope = reader.scope(report.department)
     key = f"council:extras:{edition}:{kind}:{language}:{signed_in}:{scope}"
     return cache.get_or_set(key, render_extras, EXTRAS_KEPT)
 
 
-def _charts(section, comparisons):
-    kind = section["kind"]
-    if kind == Kind.GENERAL:
-        found = [
-            charts.staffing_chart(comparisons.get("staffing")),
-            charts.execution_chart(comparisons.get("budget")),
-        ]
-        return [chart for chart in found if chart]
-    if kind in (Kind.PROGRAMS, Kind.NEW_PROGRAMS):
-        return charts.kpi_charts(section["programs"], "t-kpis")
-    if kind == Kind.KPIS:
-        return charts.kpi_charts(section["programs"], section["id"])
-    return []
+def _charts(comparisons):
+    found = [
+        charts.staffing_chart(comparisons.get("staffing")),
+        charts.execution_chart(comparisons.get("budget")),
+    ]
+    return [chart for chart in found if chart]
+
+
+def _kpi_programs(section):
+    """The programs of the section's program blocks, for the KPI table and charts under it."""
+    return [p for block in blocks_of(section, "programs") for p in block["programs"]]
+
+
+def _kpi_charts(section):
+    found = charts.kpi_charts(_kpi_programs(section), "t-kpis")
+    for block in blocks_of(section, "kpis"):
+        found += charts.kpi_charts(block["programs"], section["id"])
+    return found
 
 
 def _comparisons(report, section, reader):

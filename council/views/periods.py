@@ -116,7 +116,7 @@ def _period(request, year, quarter, code):
     report.status = dict(ReportingPeriod.Status.choices).get(department.status, "")
     report.updated = department.changed
     for entry in report.outline:
-        entry["url"] = reverse("council:period_section", args=[year, quarter, code, entry["kind"]])
+        entry["url"] = reverse("council:period_section", args=[year, quarter, code, entry["key"]])
     return report
 
 

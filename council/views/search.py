@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from .. import search as search_module
 from ..access import Reader, reports_view
-from .common import Kind, crumb, home_crumb
+from .common import crumb, home_crumb
 
 
 @reports_view
@@ -42,7 +42,7 @@ def _hit_url(request, hit, places):
         return None
     code = hit.department.code
     if hit.kind == "request":
-        args = [hit.year, hit.quarter, code, Kind.COUNCIL_REQUESTS]
+        args = [hit.year, hit.quarter, code, "council_requests"]  # the standard layout's
         return reverse("council:period_section", args=args)
     program = hit.obj if hit.kind == "program" else hit.obj.program
     return reverse("council:program", args=[code, program.year, program.kind, program.order])

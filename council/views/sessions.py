@@ -10,7 +10,7 @@ from django.utils import timezone
 from departments.models import ReportingPeriod
 from programs.models import ProgressEntry
 from reports_site.downloads import safe_filename
-from reports_site.models import Briefing, BriefingSection, CouncilSession, Edition
+from reports_site.models import Briefing, CouncilSession, Edition
 from reports_site.report import quarter_of
 
 from ..access import Reader, reports_view
@@ -109,23 +109,13 @@ def _pdf(edition, name):
 
 
 def _briefing(request, session_id, code):
-    """The briefing and its sections (one query), if the reader may see it; else 404."""
-    sections = list(
-        BriefingSection.objects.filter(
-            briefing__session_id=session_id, briefing__department__code=code
-        )
-        .select_related("briefing__session", "briefing__department__parent")
-        .order_by("order")
+    """The briefing's report, if the reader may see it; else 404."""
+    briefing = get_object_or_404(
+        Briefing.objects.select_related("session", "department__parent", "style"),
+        session_id=session_id,
+        department__code=code,
     )
-    if sections:
-        briefing = sections[0].briefing
-    else:
-        briefing = get_object_or_404(
-            Briefing.objects.select_related("session", "department__parent"),
-            session_id=session_id,
-            department__code=code,
-        )
-    report = briefing_report(briefing, sections)
+    report = briefing_report(briefing)
     if not Reader.of(request).may_read(briefing, report.edition):
         raise Http404  # a draft of another department looks like no briefing at all
     return report
@@ -134,7 +124,7 @@ def _briefing(request, session_id, code):
 def _briefing_urls(report):
     session_id, code = report.briefing.session_id, report.department.code
     for entry in report.outline:
-        entry["url"] = reverse("council:briefing_section", args=[session_id, code, entry["kind"]])
+        entry["url"] = reverse("council:briefing_section", args=[session_id, code, entry["key"]])
         entry["page"] = report.pages.get(entry["id"])
     return reverse("council:briefing", args=[session_id, code])
 

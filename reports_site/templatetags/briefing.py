@@ -1,14 +1,40 @@
-"""Number conventions of council documents (DESIGN §3): 1,234 / △11 / - for zero."""
+"""Number conventions of council documents (DESIGN §3): 1,234 / △11 / - for zero, as the
+house style in force says (`reports_site.style`: zero as "-" or "0", negatives as △ or -,
+dates as 2025. 6. 12. or '25.6.12.). No figure (None) is always "-", never 0."""
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django import template
+from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 
+from reports_site import style as house
+
 register = template.Library()
+
+
+class HouseStyleNode(template.Node):
+    def __init__(self, data, nodelist):
+        self.data, self.nodelist = data, nodelist
+
+    def render(self, context):
+        data = house.complete(self.data.resolve(context, ignore_failures=True))
+        with house.active(data), context.push(house=data):
+            return self.nodelist.render(context)
+
+
+@register.tag
+def housestyle(parser, token):
+    """{% housestyle report.style %}…{% endhousestyle %}: what is inside prints numbers and
+    dates in that style, and reads it as `house`."""
+    _tag, data = token.split_contents()
+    nodelist = parser.parse(("endhousestyle",))
+    parser.delete_first_token()
+    return HouseStyleNode(parser.compile_filter(data), nodelist)
 
 
 def _grouped(value, decimals=None):
@@ -19,28 +45,31 @@ def _grouped(value, decimals=None):
 
 @register.filter
 def amount(value, decimals=None):
-    """Thousands separators, △ for negatives, "-" for zero or nothing."""
-    if value is None or value == "" or value == 0:
+    """Thousands separators, the house's negative sign, its zero; "-" for no figure."""
+    if value is None or value == "":
         return "-"
     value = _decimal(value)
     if value == 0:
-        return "-"
+        return house.current()["zero"]
     if isinstance(value, Decimal) and decimals is None:
         value = value.normalize()
         decimals = max(0, -value.as_tuple().exponent)
     text = _grouped(abs(value), decimals)
     if value < 0:
         # Screen readers would say "삼각형"; the hidden word is dropped in print CSS.
-        return format_html('<span class="visually-hidden">{} </span>△{}', _("감소"), text)
+        sign = house.current()["negative"]
+        return format_html('<span class="visually-hidden">{} </span>{}{}', _("감소"), sign, text)
     return text
 
 
 @register.filter
 def signed(value):
     """Like `amount`, but a positive change is shown without a plus sign; plain text."""
-    if value is None or value == 0:
+    if value is None:
         return "-"
-    return ("△" if value < 0 else "") + _grouped(abs(value))
+    if value == 0:
+        return house.current()["zero"]
+    return (house.current()["negative"] if value < 0 else "") + _grouped(abs(value))
 
 
 def _decimal(value):
@@ -49,10 +78,13 @@ def _decimal(value):
 
 @register.filter
 def rate(value):
-    """A percentage with one decimal (44.2); "-" when there is no base."""
+    """A percentage with one decimal (44.2); "-" when there is no base. A negative rate
+    keeps its sign even when it rounds to 0.0 (△0.0): a fall is never shown as none."""
     if value is None or value == "":
         return "-"
-    return _grouped(_decimal(value).quantize(Decimal("0.1")), 1)
+    value = _decimal(value)
+    text = _grouped(abs(value).quantize(Decimal("0.1")), 1)
+    return f"{house.current()['negative']}{text}" if value < 0 else text
 
 
 @register.filter
@@ -64,7 +96,7 @@ def change_rate(row):
     if value is None:
         return "-"
     value = _decimal(value)
-    return ("△" if value < 0 else "") + rate(abs(value))
+    return (house.current()["negative"] if value < 0 else "") + rate(abs(value))
 
 
 @register.filter
@@ -92,9 +124,13 @@ def _date(value):
 
 @register.filter
 def kdate(value):
-    """2025. 6. 12. as the documents write dates."""
+    """2025. 6. 12. as the documents write dates ('25.6.12. in a house that shortens them)."""
     value = _date(value)
-    return f"{value.year}. {value.month}. {value.day}." if value else ""
+    if not value:
+        return ""
+    if house.current()["date_style"] == "short":
+        return f"'{value.year % 100:02d}.{value.month}.{value.day}."
+    return f"{value.year}. {value.month}. {value.day}."
 
 
 @register.filter
@@ -113,8 +149,29 @@ def short_date(value):
 
 @register.filter
 def spaced(value):
-    """총 무 과: a name set letter by letter, as on the cover."""
+    """총 무 과: a name set letter by letter, as on the cover (where the house does so)."""
+    if not house.current()["cover_spaced"]:
+        return value
     return " ".join(str(value).replace(" ", ""))
+
+
+@register.filter
+def lines(value):
+    """The non-blank lines of a text (a purpose or legal basis typed one per line)."""
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+@register.filter
+def as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@register.filter
+def image_file(block):
+    """The stored image as a file URL WeasyPrint reads (the PDF embeds it as stored)."""
+    return Path(default_storage.path(block["name"])).as_uri()
 
 
 @register.filter

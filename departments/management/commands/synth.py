@@ -548,9 +548,8 @@ class ProgramMaker:
 
 def make_briefings(rng, session, divisions):
     """Each division's published briefing to the session, with its sections and writers."""
-    Briefing, BriefingSection, BriefingContact = (
-        apps.get_model("reports_site", name)
-        for name in ("Briefing", "BriefingSection", "BriefingContact")
+    Briefing, BriefingContact = (
+        apps.get_model("reports_site", name) for name in ("Briefing", "BriefingContact")
     )
     year = session.starts_on.year
     briefings = Briefing.objects.bulk_create(
@@ -565,11 +564,11 @@ def make_briefings(rng, session, divisions):
         )
         for division in divisions
     )
-    BriefingSection.objects.bulk_create(
-        BriefingSection(briefing=briefing, kind=kind, order=order)
-        for briefing in briefings
-        for order, kind in enumerate(("general", "programs", "new_programs"), start=1)
-    )
+    from reports_site import layouts
+
+    layout = [layouts.legacy(kind) for kind in ("general", "programs", "new_programs")]
+    for briefing in briefings:
+        layouts.save(briefing, layout)
     BriefingContact.objects.bulk_create(
         BriefingContact(
             briefing=briefing,

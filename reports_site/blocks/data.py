@@ -1,0 +1,457 @@
+"""Blocks of the figures departments keep: organisation, staffing, facilities, vehicles,
+budgets, goals, council requests and the briefing's writers."""
+
+from collections import defaultdict
+
+from django import forms
+from django.db.models import Subquery
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import BudgetLine
+from budgets.tables import budget_table
+from departments.models import Duty, Facility, StaffingSnapshot, VehicleFleet
+from departments.tables import count_table, facility_groups
+from programs.models import CouncilRequest, StrategicGoal
+
+from . import Kind, register
+
+
+def _latest(queryset, department, as_of):
+    """The rows of the latest as-of date on or before the briefing's, in one query."""
+    rows = queryset.filter(department=department, as_of__lte=as_of)
+    latest = rows.order_by("-as_of").values("as_of")[:1]
+    return rows.filter(as_of=Subquery(latest))
+
+
+def _names(text):
+    return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
+
+
+# Organisation ---------------------------------------------------------------------------
+
+
+class OrganisationOptions(forms.Form):
+    unit_word = forms.CharField(
+        label=_("하위 조직 단위"),
+        initial="팀",
+        max_length=10,
+        help_text=_("팀, 담당, 과, 사업소 …"),
+    )
+    summary = forms.CharField(
+        label=_("요약 줄"),
+        required=False,
+        initial="",
+        max_length=100,
+        help_text=_("예: 1과 6담당 (비우면 하위 조직 수를 셉니다)"),
+    )
+    duties_as = forms.ChoiceField(
+        label=_("담당업무 모양"),
+        choices=[("list", _("목록")), ("table", _("구분 | 담당업무 표"))],
+        initial="list",
+    )
+
+
+def organisation(ctx, spec):
+    department, options = ctx.department, spec["options"]
+    units = list(department.children.filter(active=True).order_by("order"))
+    duties = defaultdict(list)  # the department's and its units' duties in one query
+    for duty in Duty.objects.filter(department__in=[department, *units]).order_by("order"):
+        duties[duty.department_id].append(duty.text)
+    return {
+        "name": department.name_on(ctx.as_of),
+        "head_title": department.head_title,
+        "phone": department.phone,
+        "summary": options["summary"],
+        "unit_word": options["unit_word"],
+        "duties_as": options["duties_as"],
+        "duties": duties[department.pk],
+        "teams": [{"name": u.name, "duties": duties[u.pk]} for u in units],
+    }
+
+
+register(Kind("organisation", _("조직"), organisation, OrganisationOptions))
+
+
+# Count tables (staffing, vehicles) -------------------------------------------------------
+
+
+class CountOptions(forms.Form):
+    total_label = forms.CharField(label=_("합계 이름"), initial="계", max_length=10)
+    subtotal_label = forms.CharField(label=_("소계 이름"), initial="소계", max_length=10)
+    total_last = forms.BooleanField(
+        label=_("합계·소계를 뒤에"), required=False, initial=False, help_text=_("끄면 앞에")
+    )
+    hide_zero = forms.BooleanField(label=_("모두 0인 칸 숨기기"), required=False, initial=False)
+    only = forms.CharField(
+        label=_("넣을 구분"),
+        required=False,
+        initial="",
+        help_text=_("쉼표로 나눈 직종·차종 이름 (비우면 모두)"),
+    )
+
+
+class StaffingOptions(CountOptions):
+    gap = forms.ChoiceField(
+        label=_("과부족 줄"),
+        choices=[
+            ("actual", _("현원 − 정원")),
+            ("authorised", _("정원 − 현원")),
+            ("none", _("넣지 않음")),
+        ],
+        initial="actual",
+    )
+
+
+def _shape(entries, measures, options):
+    """A count table of the entries (group, column, values) as the options say."""
+    only = _names(options["only"])
+    if only:
+        entries = [e for e in entries if e[0] in only]
+    if options["hide_zero"]:
+        entries = [e for e in entries if any(e[2].values())]
+    if not entries:
+        return None
+    table = count_table(entries, measures, options["total_label"])
+    start = 0
+    for group in table.groups:
+        width = len(group.columns)
+        if width > 1:
+            group.columns[0] = options["subtotal_label"]
+            if options["total_last"]:  # 소계 after its columns, as the 계 after all
+                group.columns.append(group.columns.pop(0))
+                for row in table.rows:
+                    row.cells.insert(start + width - 1, row.cells.pop(start))
+        start += width
+    return {"table": table, "total_last": options["total_last"]}
+
+
+def staffing(ctx, spec):
+    options = spec["options"]
+    snapshot = _latest(StaffingSnapshot.objects, ctx.department, ctx.as_of).first()
+    if snapshot is None:
+        return None
+    counts = snapshot.counts.select_related("grade__position_class").order_by(
+        "grade__position_class__order", "grade__order"
+    )
+    sign = {"actual": 1, "authorised": -1, "none": 0}[options["gap"]]
+    entries = [
+        (
+            c.grade.position_class.name,
+            c.grade.name,
+            {
+                "authorised": c.authorised,
+                "actual": c.actual,
+                "gap": sign * (c.actual - c.authorised),
+            },
+        )
+        for c in counts
+    ]
+    measures = [(_("정원"), "authorised"), (_("현원"), "actual")]
+    if sign:
+        measures.append((_("과부족"), "gap"))
+    shaped = _shape(entries, measures, options)
+    if shaped is None:
+        return None
+    return {"as_of": snapshot.as_of, "note": snapshot.note, **shaped}
+
+
+register(Kind("staffing", _("인력 현황"), staffing, StaffingOptions))
+
+
+class VehicleOptions(CountOptions):
+    pass
+
+
+VehicleOptions.base_fields["total_label"].initial = "총계"
+
+
+def vehicles(ctx, spec):
+    fleet = _latest(VehicleFleet.objects, ctx.department, ctx.as_of).first()
+    if fleet is None:
+        return None
+    counts = fleet.counts.select_related("size__category").order_by(
+        "size__category__order", "size__order"
+    )
+    entries = [(c.size.category.name, c.size.name, {"count": c.count}) for c in counts]
+    shaped = _shape(entries, [(_("대수"), "count")], spec["options"])
+    if shaped is None:
+        return None
+    total = shaped["table"].rows[0].total
+    return {
+        "as_of": fleet.as_of,
+        "quota": fleet.quota,
+        "total": total,
+        "note": fleet.note,
+        **shaped,
+    }
+
+
+register(Kind("vehicles", _("공용차량"), vehicles, VehicleOptions))
+
+
+# Facilities -----------------------------------------------------------------------------
+
+FACILITY_COLUMNS = [
+    ("land_area", _("대지(㎡)")),
+    ("floor_area", _("건물(㎡)")),
+    ("scale", _("규모")),
+    ("completed_on", _("준공일자")),
+    ("notes", _("비고")),
+]
+
+
+class FacilityOptions(forms.Form):
+    columns = forms.MultipleChoiceField(
+        label=_("열"),
+        choices=FACILITY_COLUMNS,
+        initial=[name for name, _label in FACILITY_COLUMNS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    subtotals = forms.BooleanField(label=_("여러 건물 구분의 계 줄"), required=False, initial=True)
+    marker = forms.CharField(label=_("분류 표시"), initial="□", max_length=3, required=False)
+    only = forms.CharField(
+        label=_("넣을 분류"), required=False, initial="", help_text=_("쉼표로 나눈 분류 이름")
+    )
+
+
+def facilities(ctx, spec):
+    options = spec["options"]
+    rows = (
+        _latest(Facility.objects, ctx.department, ctx.as_of)
+        .select_related("managed_by")
+        .prefetch_related("extensions")
+        .order_by("category", "order")
+    )
+    only = _names(options["only"])
+    groups = []
+    for group in facility_groups(list(rows)):
+        if only and group.category not in only:
+            continue
+        found = [f for site in group.sites for f in site.facilities]
+        groups.append(
+            {
+                "category": group.category,
+                "buildings": any(f.land_area or f.floor_area for f in found),
+                "sites": [
+                    {
+                        "name": site.name,
+                        "land_total": site.land_total,
+                        "floor_total": site.floor_total,
+                        "facilities": [_facility(f) for f in site.facilities],
+                    }
+                    for site in group.sites
+                ],
+            }
+        )
+    if not groups:
+        return None
+    return {
+        "as_of": groups and rows[0].as_of,
+        "groups": groups,
+        "columns": [
+            [name, str(label)] for name, label in FACILITY_COLUMNS if name in options["columns"]
+        ],
+        "subtotals": options["subtotals"],
+        "marker": options["marker"],
+    }
+
+
+def _facility(f):
+    return {
+        "name": f.name,
+        "land_area": f.land_area,
+        "floor_area": f.floor_area,
+        "scale": f.scale,
+        "completed_on": f.completed_on,
+        "extensions": [
+            {"completed_on": e.completed_on, "description": e.description}
+            for e in f.extensions.all()
+        ],
+        "ownership": f.get_ownership_display(),
+        "leased": f.ownership == Facility.Ownership.LEASED,
+        "description": f.description,
+        "notes": f.notes,
+        "managed_by": f.managed_by.name if f.managed_by else "",
+    }
+
+
+register(Kind("facilities", _("주요시설"), facilities, FacilityOptions))
+
+
+# Budgets --------------------------------------------------------------------------------
+
+BUDGET_COLUMNS = [
+    ("source", _("재원")),
+    ("budget", _("예산액")),
+    ("prior", _("전년도 예산")),
+    ("change", _("증감액")),
+    ("change_rate", _("증감률(%)")),
+    ("executed", _("집행액")),
+    ("rate", _("집행률(%)")),
+    ("remainder", _("잔액")),
+    ("share", _("구성비(%)")),
+]
+KINDS = [("expenditure", _("세출")), ("revenue", _("세입")), ("all", _("세입·세출 모두"))]
+
+
+class BudgetOptions(forms.Form):
+    kind = forms.ChoiceField(label=_("세입·세출"), choices=KINDS, initial="expenditure")
+    detail = forms.BooleanField(
+        label=_("하위 사업까지"), required=False, initial=False, help_text=_("끄면 단위사업만")
+    )
+    columns = forms.MultipleChoiceField(
+        label=_("열"),
+        choices=BUDGET_COLUMNS,
+        initial=["budget", "executed", "rate"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    name_header = forms.CharField(label=_("이름 열 제목"), initial="단위사업명", max_length=30)
+    year_in_header = forms.BooleanField(
+        label=_("예산액 열에 연도 (2025년 예산)"), required=False, initial=False
+    )
+    as_of_in_header = forms.BooleanField(
+        label=_("집행률 열에 기준일"), required=False, initial=True
+    )
+    total = forms.ChoiceField(
+        label=_("계 줄"),
+        choices=[("top", _("위")), ("bottom", _("아래")), ("none", _("넣지 않음"))],
+        initial="top",
+    )
+    kind_titles = forms.BooleanField(
+        label=_("표마다 세입·세출 제목"), required=False, initial=False
+    )
+
+
+def budget(ctx, spec):
+    options = spec["options"]
+    kinds = BudgetLine.Kind.values if options["kind"] == "all" else [options["kind"]]
+    tables = [_budget_table(ctx, kind, options) for kind in kinds]
+    tables = [t for t in tables if t]
+    if not tables:
+        return None
+    labels = dict(BUDGET_COLUMNS)
+    return {
+        "tables": tables,
+        "columns": [
+            [name, str(labels[name])] for name, _l in BUDGET_COLUMNS if name in options["columns"]
+        ],
+        "name_header": options["name_header"],
+        "year_in_header": options["year_in_header"],
+        "as_of_in_header": options["as_of_in_header"],
+        "total": options["total"],
+        "kind_titles": options["kind_titles"],
+    }
+
+
+def _budget_table(ctx, kind, options):
+    table = budget_table(ctx.department, ctx.as_of.year, kind, ctx.as_of)
+    if not table.rows:
+        return None
+    rows = table.rows if options["detail"] else [r for r in table.rows if r.depth == 0]
+    return {
+        "year": table.year,
+        "kind": str(BudgetLine.Kind(kind).label),
+        "as_of": table.as_of,
+        "total": _budget_row(table.total),
+        "rows": [_budget_row(r) for r in rows],
+    }
+
+
+def _budget_row(row):
+    fields = ("name", "depth", "budget", "executed", "prior", "remainder", "rate", "change")
+    data = {name: getattr(row, name) for name in fields}
+    data |= {
+        "level": row.level_label,
+        "source": row.source_label,
+        "change_rate": row.change_rate,
+        "is_new": row.is_new,
+        "share": row.share,
+    }
+    return data
+
+
+register(Kind("budget", _("예산 표"), budget, BudgetOptions))
+
+
+# Goals, council requests, writers ------------------------------------------------------
+
+
+def goals(ctx, spec):
+    year = ctx.as_of.year
+    mission = ctx.department.missions.filter(year=year).first()
+    strategic = (
+        StrategicGoal.objects.filter(department=ctx.department, year=year)
+        .prefetch_related("performance_goals__programs")
+        .order_by("order")
+    )
+    found = {
+        "mission": mission.text if mission else "",
+        "goals": [
+            {
+                "number": s.order,
+                "title": s.title,
+                "performance_goals": [
+                    {
+                        "number": p.number,
+                        "title": p.title,
+                        "programs": [prog.title for prog in p.programs.all()],
+                    }
+                    for p in s.performance_goals.all()
+                ],
+            }
+            for s in strategic
+        ],
+    }
+    return found if found["mission"] or found["goals"] else None
+
+
+register(Kind("goals", _("업무 목표와 방향"), goals))
+
+
+def council_requests(ctx, spec):
+    requests = list(
+        CouncilRequest.objects.filter(department=ctx.department, year__lte=ctx.as_of.year).order_by(
+            "-year", "-quarter", "kind", "order"
+        )
+    )
+    if not requests:
+        return None
+    counts = {status: 0 for status in CouncilRequest.Status.values}
+    for r in requests:
+        counts[r.status] += 1
+    return {
+        "counts": [
+            {"status": str(CouncilRequest.Status(s).label), "count": n} for s, n in counts.items()
+        ],
+        "total": len(requests),
+        "requests": [
+            {
+                "year": r.year,
+                "kind": r.get_kind_display(),
+                "text": r.text,
+                "status": r.get_status_display(),
+                "action_taken": r.action_taken,
+                "plan": r.plan,
+            }
+            for r in requests
+        ],
+    }
+
+
+register(Kind("council_requests", _("행정사무감사 처리결과"), council_requests))
+
+
+class ContactOptions(forms.Form):
+    label = forms.CharField(label=_("앞말"), initial="작성자", max_length=20, required=False)
+
+
+def contacts(ctx, spec):
+    if not ctx.briefing.pk:
+        return None
+    found = [
+        {"title": c.title, "name": c.name, "phone": c.phone} for c in ctx.briefing.contacts.all()
+    ]
+    return {"label": spec["options"]["label"], "contacts": found} if found else None
+
+
+register(Kind("contacts", _("작성자"), contacts, ContactOptions))

@@ -1,0 +1,162 @@
+"""Layouts as plain trees: what a briefing prints, before any figure is read.
+
+A node is {"slug", "heading", "numbered", "blocks": [spec], "children": [node]}; a block
+spec is {"kind", "options", "title", "text", "image", "caption", "alt_text"}. A saved
+briefing's layout comes from its sections and blocks (`of`); a quarter's report, and a
+briefing with no earlier one to copy, use `standard()`. The sections the first version
+of the product knew by kind (`LEGACY`) map onto the same blocks, for old editions.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+
+
+def block(kind, title="", **options):
+    return {
+        "kind": kind,
+        "options": options,
+        "title": title,
+        "text": "",
+        "image": "",
+        "caption": "",
+        "alt_text": "",
+    }
+
+
+def node(heading, blocks=(), children=(), slug="", numbered=True):
+    return {
+        "slug": slug,
+        "heading": heading,
+        "numbered": numbered,
+        "blocks": list(blocks),
+        "children": list(children),
+    }
+
+
+DETAIL = {
+    "kind": "all",
+    "detail": True,
+    "columns": ["source", "budget", "prior", "change", "change_rate", "executed", "rate"],
+    "name_header": "사업명",
+    "year_in_header": True,
+    "as_of_in_header": False,
+    "kind_titles": True,
+}
+
+
+def general():
+    return [
+        node("조직", [block("organisation")]),
+        node("인력", [block("staffing")]),
+        node("주요시설 및 장비", [block("facilities"), block("vehicles")]),
+        node("예산현황", [block("budget")]),
+    ]
+
+
+# kind → (heading, blocks, children) of the sections the first version knew
+LEGACY = {
+    "general": ("일반현황", lambda: [], general),
+    "goals": ("업무 목표와 방향", lambda: [block("goals")], list),
+    "programs": ("주요업무 추진실적", lambda: [block("programs", programs="main")], list),
+    "new_programs": (
+        "신규·중점사업 추진실적",
+        lambda: [block("programs", programs="new_priority")],
+        list,
+    ),
+    "budget_detail": ("세입·세출 예산 세부현황", lambda: [block("budget", **DETAIL)], list),
+    "schedule": ("예산집행 및 추진일정", lambda: [block("schedule")], list),
+    "kpis": ("성과지표", lambda: [block("kpis")], list),
+    "progress_matrix": ("주요사업 추진상황표", lambda: [block("progress_matrix")], list),
+    "council_requests": ("행정사무감사 처리결과", lambda: [block("council_requests")], list),
+}
+
+
+def legacy(kind, heading=""):
+    """The node of a section of the first version (kind, with the heading it was given)."""
+    default, blocks, children = LEGACY[kind]
+    return node(heading or default, blocks(), children(), slug=kind)
+
+
+STANDARD = ["general", "programs", "new_programs", "budget_detail", "kpis", "council_requests"]
+
+
+def standard():
+    return [legacy(kind) for kind in STANDARD]
+
+
+def spec_of(b):
+    return {
+        "kind": b.kind,
+        "options": b.options or {},
+        "title": b.title,
+        "text": b.text,
+        "image": b.image.name if b.image else "",
+        "caption": b.caption,
+        "alt_text": b.alt_text,
+    }
+
+
+def of(briefing):
+    """The briefing's section tree as nodes (two queries)."""
+    from .models import Block
+
+    sections = list(briefing.sections.order_by("order"))
+    blocks = defaultdict(list)
+    for b in Block.objects.filter(section__briefing=briefing).order_by("order"):
+        blocks[b.section_id].append(spec_of(b))
+    nodes = {
+        s.pk: node(s.heading, blocks[s.pk], slug=s.slug, numbered=s.numbered) for s in sections
+    }
+    roots = []
+    for s in sections:
+        (nodes[s.parent_id]["children"] if s.parent_id else roots).append(nodes[s.pk])
+    return roots
+
+
+@transaction.atomic
+def save(briefing, nodes):
+    """Writes the nodes as the briefing's sections and blocks, after what it has (so a
+    layout copied onto an empty briefing, or the standard one, becomes its own)."""
+    from .models import Block, BriefingSection
+
+    order = briefing.sections.count()
+
+    def write(items, parent):
+        nonlocal order
+        for item in items:
+            order += 1
+            section = BriefingSection.objects.create(
+                briefing=briefing,
+                parent=parent,
+                order=order,
+                heading=item["heading"],
+                slug=item["slug"] if parent is None else "",
+                numbered=item["numbered"],
+            )
+            for number, spec in enumerate(item["blocks"], 1):
+                Block.objects.create(section=section, order=number, **spec)
+            write(item["children"], section)
+
+    write(nodes, None)
+
+
+def copy_previous(briefing):
+    """A new briefing's layout: the department's latest earlier briefing's structure,
+    headings and block options (its figures come from the new as-of date), else the
+    standard layout. Does nothing to a briefing that already has sections."""
+    from .models import Briefing
+
+    if briefing.sections.exists():
+        return False
+    previous = (
+        Briefing.objects.filter(department=briefing.department, as_of__lt=briefing.as_of)
+        .exclude(pk=briefing.pk)
+        .order_by("-as_of")
+        .first()
+    )
+    if previous is not None and previous.sections.exists():
+        save(briefing, of(previous))
+        return previous
+    save(briefing, standard())
+    return None
