@@ -2,6 +2,7 @@
 
 import difflib
 import hashlib
+import json
 import re
 from decimal import Decimal
 
@@ -191,6 +192,7 @@ LABELS = ("heading", "title", "name", "label", "text", "category", "kind", "stat
 NAMED_LISTS = frozenset(
     {"overview", "achievements", "plans", "schedule", "kpis", "extensions", "contacts", "counts"}
 )
+BLOCK_ID = re.compile(r"-b\d+$")
 DECIMAL = re.compile(r"-?\d+\.\d+")
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
@@ -271,13 +273,20 @@ def _compare_lists(old, new, path, found):
 def _compare_items(old, new, path, found, same):
     if isinstance(old, dict) and isinstance(new, dict):
         # The item names itself in the path, unless its name is what changed (or it has none).
-        label = _label(new) if same else ""
+        label = (new.get("title", "") if _is_block(new) else _label(new)) if same else ""
         _compare(old, new, [*path, _short(label)] if label else path, found)
     elif old != new:  # a line of a list of texts (담당업무)
         found.append(_revised(path[:-1], path[-1] if path else "", _shown(old), _shown(new)))
 
 
+def _is_block(item):
+    """A block names no part of the path but its title: the section heading says where."""
+    return BLOCK_ID.search(str(item.get("id", ""))) is not None
+
+
 def _key(item):
+    if isinstance(item, list):  # a row of a typed table
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
     if not isinstance(item, dict):
         return item
     return ("id", item["id"]) if _has_id(item) else _label(item)

@@ -12,10 +12,10 @@ from collections import defaultdict
 from django.db import transaction
 
 
-def block(kind, title="", **options):
+def block(kind, options=None, title=""):
     return {
         "kind": kind,
-        "options": options,
+        "options": dict(options or {}),
         "title": title,
         "text": "",
         "image": "",
@@ -58,13 +58,13 @@ def general():
 LEGACY = {
     "general": ("일반현황", lambda: [], general),
     "goals": ("업무 목표와 방향", lambda: [block("goals")], list),
-    "programs": ("주요업무 추진실적", lambda: [block("programs", programs="main")], list),
+    "programs": ("주요업무 추진실적", lambda: [block("programs", {"programs": "main"})], list),
     "new_programs": (
         "신규·중점사업 추진실적",
-        lambda: [block("programs", programs="new_priority")],
+        lambda: [block("programs", {"programs": "new_priority"})],
         list,
     ),
-    "budget_detail": ("세입·세출 예산 세부현황", lambda: [block("budget", **DETAIL)], list),
+    "budget_detail": ("세입·세출 예산 세부현황", lambda: [block("budget", DETAIL)], list),
     "schedule": ("예산집행 및 추진일정", lambda: [block("schedule")], list),
     "kpis": ("성과지표", lambda: [block("kpis")], list),
     "progress_matrix": ("주요사업 추진상황표", lambda: [block("progress_matrix")], list),

@@ -123,9 +123,9 @@ def build_section(ctx, node, position, number):
     so links to it and the numbers of the others do not move with the figures.
     """
     key = section_key(node, position)
-    with translation.override("ko"):
+    with translation.override("ko"):  # lazy labels (계, 정원) become Korean text here
         section = build_node(ctx, node, 1, number, f"s-{ctx.department.code}-{key}")
-    return plain(section | {"key": key})
+        return plain(section | {"key": key})
 
 
 def context(briefing):
@@ -199,6 +199,11 @@ def upgrade(data):
     version is returned as it is."""
     if data.get("schema") == SCHEMA:
         return data
+    with translation.override("ko"):  # labels the upgrade adds are in the source language
+        return _upgrade_v1(data)
+
+
+def _upgrade_v1(data):
     return data | {
         "schema": SCHEMA,
         "style": house.complete(data.get("style")),
@@ -248,7 +253,9 @@ def _v1_general(old):
         parts.append(("인력", [{"kind": "staffing", **old["staffing"], **shaped}]))
     facilities = []
     if old.get("facilities"):
-        columns = [[n, str(label)] for n, label in blocks.data.FACILITY_COLUMNS]
+        columns = blocks.data.columns(
+            blocks.data.FACILITY_COLUMNS, dict(blocks.data.FACILITY_COLUMNS)
+        )
         facilities.append(
             {
                 "kind": "facilities",
@@ -269,11 +276,10 @@ def _v1_general(old):
 
 def _v1_budget(tables, summary):
     columns = ["budget", "executed", "rate"] if summary else layouts.DETAIL["columns"]
-    labels = dict(blocks.data.BUDGET_COLUMNS)
     return {
         "kind": "budget",
         "tables": tables,
-        "columns": [[n, str(labels[n])] for n in columns],
+        "columns": blocks.data.columns(blocks.data.BUDGET_COLUMNS, columns),
         "name_header": "단위사업명" if summary else "사업명",
         "year_in_header": not summary,
         "as_of_in_header": summary,

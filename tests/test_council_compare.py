@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from budgets.models import BudgetLine, QuarterPlan
 from council import charts, compare
 from council.access import Reader
+from reports_site.report import blocks_of
 
 from .budget_factories import make_budget_snapshot, make_leaf, make_line
 from .council_factories import freeze_published, links, main_text, make_district, make_edition
@@ -55,13 +56,17 @@ class ComparisonTests(TestCase):
         cls.reader = Reader(AnonymousUser())
 
     def general(self):
+        """{block kind: its data} of the published briefing's 일반현황."""
         from council.reports import briefing_report, load_sections
 
         report = briefing_report(self.published)
-        return load_sections(report, [GENERAL]).sections[GENERAL]
+        section = load_sections(report, [GENERAL]).sections[GENERAL]
+        return {block["kind"]: block for block in blocks_of(section)}
 
     def test_each_budget_line_is_set_beside_the_same_date_last_year(self):
-        budget = compare.budget_comparison(self.ga, self.general()["budget"], self.reader)
+        budget = compare.budget_comparison(
+            self.ga, self.general()["budget"]["tables"][0], self.reader
+        )
         row = next(r for r in budget["rows"] if r["name"] == "청사 관리")
         self.assertEqual((row["last_budget"], row["last_executed"]), (900_000, 300_000))
         self.assertEqual(row["change"], 100_000)
@@ -72,7 +77,9 @@ class ComparisonTests(TestCase):
         self.assertEqual(new["change"], 50_000)
 
     def test_execution_behind_the_plan_to_date_is_flagged(self):
-        budget = compare.budget_comparison(self.ga, self.general()["budget"], self.reader)
+        budget = compare.budget_comparison(
+            self.ga, self.general()["budget"]["tables"][0], self.reader
+        )
         row = next(r for r in budget["rows"] if r["name"] == "청사 관리")
         # the first quarter in full, the second for 61 of its 91 days
         self.assertEqual(row["planned"], 300_000 + 300_000 * 61 // 91)

@@ -7,6 +7,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from departments.models import ReportingPeriod
+from reports_site.report import blocks_of
 
 from .council_factories import (
     freeze_published,
@@ -223,7 +224,9 @@ class ReportContentTests(TestCase):
 
     def test_the_published_edition_is_shown_with_its_booklet_page_numbers(self):
         def rename(data):
-            data["sections"][1]["programs"][0]["title"] = "발행 당시의 사업명"
+            blocks_of(data["sections"][1], "programs")[0]["programs"][0]["title"] = (
+                "발행 당시의 사업명"
+            )
 
         program_id = f"{self.ga.code}-main-{self.program.order}"
         section_id = f"s-{self.ga.code}-programs"

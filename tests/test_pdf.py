@@ -20,7 +20,7 @@ from budgets.models import BudgetLine, BudgetSnapshot
 from departments.models import Department, Facility, StaffingCount
 from reports_site import editions, pdf
 from reports_site.models import Briefing, CouncilSession
-from reports_site.report import build_report
+from reports_site.report import blocks_of, build_report
 
 from .council_factories import freeze_published, make_edition, make_sections
 from .test_demo_data import run_demo
@@ -272,7 +272,7 @@ class EditionTests(TestCase):
     def test_a_program_added_or_removed_is_listed(self):
         old = build_report(self.briefing)
         new = build_report(self.briefing)
-        removed = new["sections"][1]["programs"].pop(0)
+        removed = blocks_of(new["sections"][1], "programs")[0]["programs"].pop(0)
         found = editions.changes(old, new)
         self.assertEqual(
             found, [{"change": "removed", "where": ["주요업무 추진실적"], "what": removed["title"]}]
@@ -328,7 +328,7 @@ class EditionChangeTests(TestCase):
             self.changed(),
             [
                 revised(
-                    ["일반현황", "주요시설", "구 청사", "본관"],
+                    ["일반현황", "주요시설 및 장비", "구 청사", "본관"],
                     "비고",
                     "- 1층: 우리은행",
                     "- 1층: 은행",
@@ -359,8 +359,16 @@ class EditionChangeTests(TestCase):
         self.assertEqual(
             found,
             [
-                {"change": "removed", "where": ["일반현황", "예산현황"], "what": "기본경비"},
-                {"change": "added", "where": ["일반현황", "예산현황"], "what": "인력운영비"},
+                {
+                    "change": "removed",
+                    "where": ["일반현황", "예산현황", "세출"],
+                    "what": "기본경비",
+                },
+                {
+                    "change": "added",
+                    "where": ["일반현황", "예산현황", "세출"],
+                    "what": "인력운영비",
+                },
             ],
         )
 
@@ -368,9 +376,12 @@ class EditionChangeTests(TestCase):
         BudgetSnapshot.objects.filter(line=self.line).update(executed=1_300)
         found = self.changed()
         self.assertIn(
-            revised(["일반현황", "예산현황", "대외교류 활성화"], "집행액", "1,234", "1,300"), found
+            revised(
+                ["일반현황", "예산현황", "세출", "대외교류 활성화"], "집행액", "1,234", "1,300"
+            ),
+            found,
         )
-        self.assertIn(revised(["일반현황", "예산현황", "계"], "집행액", "1,734", "1,800"), found)
+        self.assertIn(revised(["일반현황", "예산현황", "세출", "계"], "집행액", "1,734", "1,800"), found)
 
     def test_a_staffing_cell_names_its_column(self):
         from .factories import make_snapshot
@@ -489,7 +500,8 @@ class PdfLanguageTests(TestCase):
             self.assertIn(korean, text)
         for english in ("General", "Authorised", "Total", "Unit"):
             self.assertNotIn(english, text)
-        self.assertEqual(data["sections"][0]["staffing"]["table"]["total_label"], "계")
+        staffing = blocks_of(data["sections"][0], "staffing")[0]
+        self.assertEqual(staffing["table"]["total_label"], "계")
 
 
 class _FullDisk:

@@ -169,7 +169,7 @@ class SynthProgramsTests(TestCase):
         for briefing in briefings:
             self.assertEqual(briefing.status, "published")
             self.assertEqual(
-                list(briefing.sections.values_list("kind", flat=True)),
+                list(briefing.sections.top_level().values_list("slug", flat=True)),
                 ["general", "programs", "new_programs"],
             )
             self.assertTrue(1 <= briefing.contacts.count() <= 2)

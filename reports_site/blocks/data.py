@@ -23,6 +23,11 @@ def _latest(queryset, department, as_of):
     return rows.filter(as_of=Subquery(latest))
 
 
+def columns(vocabulary, chosen):
+    """The chosen columns in the vocabulary's order, as {name, label}."""
+    return [{"name": name, "label": str(label)} for name, label in vocabulary if name in chosen]
+
+
 def _names(text):
     return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
 
@@ -159,10 +164,7 @@ register(Kind("staffing", _("인력 현황"), staffing, StaffingOptions))
 
 
 class VehicleOptions(CountOptions):
-    pass
-
-
-VehicleOptions.base_fields["total_label"].initial = "총계"
+    total_label = forms.CharField(label=_("합계 이름"), initial="총계", max_length=10)
 
 
 def vehicles(ctx, spec):
@@ -248,9 +250,7 @@ def facilities(ctx, spec):
     return {
         "as_of": groups and rows[0].as_of,
         "groups": groups,
-        "columns": [
-            [name, str(label)] for name, label in FACILITY_COLUMNS if name in options["columns"]
-        ],
+        "columns": columns(FACILITY_COLUMNS, options["columns"]),
         "subtotals": options["subtotals"],
         "marker": options["marker"],
     }
@@ -329,12 +329,9 @@ def budget(ctx, spec):
     tables = [t for t in tables if t]
     if not tables:
         return None
-    labels = dict(BUDGET_COLUMNS)
     return {
         "tables": tables,
-        "columns": [
-            [name, str(labels[name])] for name, _l in BUDGET_COLUMNS if name in options["columns"]
-        ],
+        "columns": columns(BUDGET_COLUMNS, options["columns"]),
         "name_header": options["name_header"],
         "year_in_header": options["year_in_header"],
         "as_of_in_header": options["as_of_in_header"],

@@ -40,6 +40,10 @@ class ProgramKindOption(forms.Form):
     programs = forms.ChoiceField(label=_("사업"), choices=WHICH, initial="main")
 
 
+class AllPrograms(forms.Form):
+    programs = forms.ChoiceField(label=_("사업"), choices=WHICH, initial="all")
+
+
 class ProgramOptions(ProgramKindOption):
     index = forms.BooleanField(label=_("앞에 사업 목록 표"), required=False, initial=True)
     parts = forms.CharField(
@@ -204,7 +208,7 @@ def _across(key):
     return build
 
 
-class KpiOptions(ProgramKindOption):
+class KpiOptions(AllPrograms):
     unit_in_cells = forms.BooleanField(
         label=_("값에 단위 붙이기 (82점)"), required=False, initial=False
     )
@@ -214,13 +218,6 @@ def kpis(ctx, spec):
     found = _across("kpis")(ctx, spec)
     return found and found | {"unit_in_cells": spec["options"]["unit_in_cells"]}
 
-
-class AllPrograms(ProgramKindOption):
-    pass
-
-
-AllPrograms.base_fields["programs"].initial = "all"
-KpiOptions.base_fields["programs"].initial = "all"
 
 register(Kind("kpis", _("성과지표"), kpis, KpiOptions))
 register(Kind("schedule", _("예산집행 및 추진일정"), _across("schedule"), AllPrograms))
