@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports_site import layouts
+from reports_site.blocks import Context
 from reports_site.models import Briefing, Edition
 from reports_site.report import build_section, context, section_key, top_numbers, upgrade
 from reports_site.style import heading_mark
@@ -134,7 +135,7 @@ def load_sections(report, kinds=None):
         report.sections = {keys[key]: section for key, section in found.items()}
         return report
     briefing = report.briefing or Briefing(department=report.department, as_of=report.as_of)
-    ctx = context(briefing)
+    ctx = Context(briefing, briefing.department, briefing.as_of, report.style)
     numbers = top_numbers(report.layout)
     for position, (entry, node) in enumerate(zip(report.outline, report.layout, strict=True), 1):
         if entry["key"] in kinds:

@@ -7,9 +7,11 @@ briefing with no earlier one to copy, use `standard()`. The sections the first v
 of the product knew by kind (`LEGACY`) map onto the same blocks, for old editions.
 """
 
-from collections import defaultdict
-
 from django.db import transaction
+from django.utils.translation import gettext_noop
+
+# Headings are kept in Korean in the data (the printed document's language); gettext_noop
+# puts them in the catalogs, and the pages translate them as they show them (`translated`).
 
 
 def block(kind, options=None, title=""):
@@ -47,28 +49,44 @@ DETAIL = {
 
 def general():
     return [
-        node("조직", [block("organisation")]),
-        node("인력", [block("staffing")]),
-        node("주요시설 및 장비", [block("facilities"), block("vehicles")]),
-        node("예산현황", [block("budget")]),
+        node(gettext_noop("조직"), [block("organisation")]),
+        node(gettext_noop("인력"), [block("staffing")]),
+        node(gettext_noop("주요시설 및 장비"), [block("facilities"), block("vehicles")]),
+        node(gettext_noop("예산현황"), [block("budget")]),
     ]
 
 
 # kind → (heading, blocks, children) of the sections the first version knew
 LEGACY = {
-    "general": ("일반현황", lambda: [], general),
-    "goals": ("업무 목표와 방향", lambda: [block("goals")], list),
-    "programs": ("주요업무 추진실적", lambda: [block("programs", {"programs": "main"})], list),
+    "general": (gettext_noop("일반현황"), lambda: [], general),
+    "goals": (gettext_noop("업무 목표와 방향"), lambda: [block("goals")], list),
+    "programs": (
+        gettext_noop("주요업무 추진실적"),
+        lambda: [block("programs", {"programs": "main"})],
+        list,
+    ),
     "new_programs": (
-        "신규·중점사업 추진실적",
+        gettext_noop("신규·중점사업 추진실적"),
         lambda: [block("programs", {"programs": "new_priority"})],
         list,
     ),
-    "budget_detail": ("세입·세출 예산 세부현황", lambda: [block("budget", DETAIL)], list),
-    "schedule": ("예산집행 및 추진일정", lambda: [block("schedule")], list),
-    "kpis": ("성과지표", lambda: [block("kpis")], list),
-    "progress_matrix": ("주요사업 추진상황표", lambda: [block("progress_matrix")], list),
-    "council_requests": ("행정사무감사 처리결과", lambda: [block("council_requests")], list),
+    "budget_detail": (
+        gettext_noop("세입·세출 예산 세부현황"),
+        lambda: [block("budget", DETAIL)],
+        list,
+    ),
+    "schedule": (gettext_noop("예산집행 및 추진일정"), lambda: [block("schedule")], list),
+    "kpis": (gettext_noop("성과지표"), lambda: [block("kpis")], list),
+    "progress_matrix": (
+        gettext_noop("주요사업 추진상황표"),
+        lambda: [block("progress_matrix")],
+        list,
+    ),
+    "council_requests": (
+        gettext_noop("행정사무감사 처리결과"),
+        lambda: [block("council_requests")],
+        list,
+    ),
 }
 
 
@@ -97,20 +115,28 @@ def spec_of(b):
     }
 
 
-def of(briefing):
-    """The briefing's section tree as nodes (two queries)."""
-    from .models import Block
+SECTION_FIELDS = ("id", "parent_id", "heading", "slug", "numbered")
+BLOCK_FIELDS = ("kind", "options", "title", "text", "image", "caption", "alt_text")
 
-    sections = list(briefing.sections.order_by("order"))
-    blocks = defaultdict(list)
-    for b in Block.objects.filter(section__briefing=briefing).order_by("order"):
-        blocks[b.section_id].append(spec_of(b))
-    nodes = {
-        s.pk: node(s.heading, blocks[s.pk], slug=s.slug, numbered=s.numbered) for s in sections
-    }
-    roots = []
-    for s in sections:
-        (nodes[s.parent_id]["children"] if s.parent_id else roots).append(nodes[s.pk])
+
+def of(briefing):
+    """The briefing's section tree as nodes, in one query (sections joined to blocks)."""
+    from .models import BriefingSection
+
+    rows = (
+        BriefingSection.objects.filter(briefing=briefing)
+        .order_by("order", "blocks__order")
+        .values(*SECTION_FIELDS, *(f"blocks__{name}" for name in BLOCK_FIELDS))
+    )
+    nodes, roots = {}, []
+    for row in rows:
+        if row["id"] not in nodes:
+            found = node(row["heading"], slug=row["slug"], numbered=row["numbered"])
+            nodes[row["id"]] = found
+            (nodes[row["parent_id"]]["children"] if row["parent_id"] else roots).append(found)
+        if row["blocks__kind"] is not None:  # a section without blocks joins to none
+            spec = {name: row[f"blocks__{name}"] for name in BLOCK_FIELDS}
+            nodes[row["id"]]["blocks"].append(spec | {"options": spec["options"] or {}})
     return roots
 
 

@@ -120,7 +120,7 @@ class HouseStyle(NaturalKeyModel):
 
     class Zero(models.TextChoices):
         DASH = "-", _("- (줄표)")
-        ZERO = "0", _("0")
+        ZERO = "0", _("0 (숫자)")
 
     class Negative(models.TextChoices):
         TRIANGLE = "△", _("△ (세모)")

@@ -9,6 +9,8 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.utils.translation import gettext_noop
+
 # DESIGN §3: the conventions every council starts with.
 DEFAULT = {
     "heading_numbering": "I. 1 □ ○",
@@ -16,7 +18,7 @@ DEFAULT = {
     "zero": "-",
     "negative": "△",
     "date_style": "dotted",
-    "money_unit": "천원",
+    "money_unit": gettext_noop("천원"),
     "show_contents": True,
     "cover_spaced": True,
 }

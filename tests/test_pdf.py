@@ -381,7 +381,9 @@ class EditionChangeTests(TestCase):
             ),
             found,
         )
-        self.assertIn(revised(["일반현황", "예산현황", "세출", "계"], "집행액", "1,734", "1,800"), found)
+        self.assertIn(
+            revised(["일반현황", "예산현황", "세출", "계"], "집행액", "1,734", "1,800"), found
+        )
 
     def test_a_staffing_cell_names_its_column(self):
         from .factories import make_snapshot

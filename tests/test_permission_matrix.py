@@ -36,7 +36,7 @@ from programs.models import (
     StrategicGoal,
 )
 from reports_site.layouts import STANDARD as PERIOD_SECTIONS
-from reports_site.models import Briefing, CouncilSession
+from reports_site.models import Block, Briefing, BriefingSection, CouncilSession, HouseStyle
 
 from .budget_factories import make_budget_snapshot, make_line
 from .council_factories import links, make_district, make_edition, make_sections
@@ -68,9 +68,18 @@ DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
     Kpi,
     CouncilRequest,
     Briefing,
+    BriefingSection,
+    Block,
 }
 # view only
-READ_ONLY = {PositionClass, VehicleCategory, CouncilSession, ReportingPeriod, Committee}
+READ_ONLY = {
+    PositionClass,
+    VehicleCategory,
+    CouncilSession,
+    HouseStyle,
+    ReportingPeriod,
+    Committee,
+}
 CLERK_ONLY = {Membership}
 SUPERUSER_ONLY = {User, Group, DBTaskResult}  # the task queue: looked at, never edited
 REFUSED_TO_ALL = {ReportingPeriod: ("add", "delete"), DBTaskResult: ("add", "delete")}

@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
                 (
                     "zero",
                     models.CharField(
-                        choices=[("-", "- (줄표)"), ("0", "0")],
+                        choices=[("-", "- (줄표)"), ("0", "0 (숫자)")],
                         default="-",
                         max_length=1,
                         verbose_name="0 표기",
@@ -332,7 +332,7 @@ class Migration(migrations.Migration):
                 (
                     "zero",
                     models.CharField(
-                        choices=[("-", "- (줄표)"), ("0", "0")],
+                        choices=[("-", "- (줄표)"), ("0", "0 (숫자)")],
                         default="-",
                         max_length=1,
                         verbose_name="0 표기",
