@@ -108,10 +108,10 @@ class OutlineParsingTests(SimpleTestCase):
 
     def test_an_unknown_marker_is_refused_naming_its_line(self):
         with self.assertRaises(ValidationError) as caught:
-            validate_outline("□ 사업개요\n- 대상시설: 본관\n● 추진사항")
+            validate_outline("□ 사업개요\n- 대상시설: 본관\n★ 추진사항")
         (message,) = caught.exception.messages
         self.assertIn("3번째 줄", message)
-        self.assertIn("●", message)
+        self.assertIn("★", message)
 
     def test_numbers_arrows_and_brackets_may_start_a_continuation(self):
         validate_outline("- 과부족\n△11\n⇒ 총 8회\n<기존 교류>\n「법과 원칙」")
@@ -331,7 +331,7 @@ class ProgramScopeTests(TestCase):
         self.assertIn("team", caught.exception.message_dict)
 
     def test_an_unknown_marker_is_reported_on_the_field(self):
-        entry = ProgressEntry(program=self.other_program, year=2025, quarter=2, plans="● 계획")
+        entry = ProgressEntry(program=self.other_program, year=2025, quarter=2, plans="★ 계획")
         with self.assertRaises(ValidationError) as caught:
             entry.full_clean()
         self.assertIn("1번째 줄", caught.exception.message_dict["plans"][0])
