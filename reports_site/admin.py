@@ -150,7 +150,7 @@ class BriefingSectionInline(ScopedInline):
 class BlockInline(ScopedInline):
     model = Block
     form = BlockForm
-    fields = ["order", "kind", "title", "text", "image", "caption", "alt_text"]
+    fields = ["order", "kind", "program", "title", "text", "image", "caption", "alt_text"]
     show_change_link = True  # the block's own page has its kind's options
 
 
@@ -196,7 +196,7 @@ class BlockAdmin(DepartmentScopedAdmin):
         content = list(kind.fields) if kind else ["title", "text", "image", "caption", "alt_text"]
         if kind and kind.name == "table":
             content += ["xlsx", "xlsx_range"]
-        return ["section", "order", "kind", *content, *option_names]
+        return ["section", "order", "kind", "program", *content, *option_names]
 
 
 class BriefingContactInline(ScopedInline):

@@ -24,7 +24,17 @@ class BlockForm(forms.ModelForm):
 
     class Meta:
         model = Block
-        fields = ["section", "order", "kind", "title", "text", "image", "caption", "alt_text"]
+        fields = [
+            "section",
+            "order",
+            "kind",
+            "program",
+            "title",
+            "text",
+            "image",
+            "caption",
+            "alt_text",
+        ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 60})}
 
     @classmethod

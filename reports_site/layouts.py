@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 def block(kind, options=None, title=""):
     return {
         "kind": kind,
+        "program": None,
         "options": dict(options or {}),
         "title": title,
         "text": "",
@@ -106,6 +107,7 @@ def standard():
 def spec_of(b):
     return {
         "kind": b.kind,
+        "program": b.program_id,
         "options": b.options or {},
         "title": b.title,
         "text": b.text,
@@ -116,7 +118,7 @@ def spec_of(b):
 
 
 SECTION_FIELDS = ("id", "parent_id", "heading", "slug", "numbered")
-BLOCK_FIELDS = ("kind", "options", "title", "text", "image", "caption", "alt_text")
+BLOCK_FIELDS = ("kind", "program", "options", "title", "text", "image", "caption", "alt_text")
 
 
 def of(briefing):
@@ -147,6 +149,7 @@ def save(briefing, nodes):
     from .models import Block, BriefingSection
 
     order = briefing.sections.count()
+    programs = _same_programs(briefing, nodes)
 
     def write(items, parent):
         nonlocal order
@@ -161,10 +164,34 @@ def save(briefing, nodes):
                 numbered=item["numbered"],
             )
             for number, spec in enumerate(item["blocks"], 1):
-                Block.objects.create(section=section, order=number, **spec)
+                spec = spec | {"program_id": programs.get(spec["program"])}
+                Block.objects.create(section=section, order=number, **spec_fields(spec))
             write(item["children"], section)
 
     write(nodes, None)
+
+
+def spec_fields(spec):
+    return {k: v for k, v in spec.items() if k != "program"}
+
+
+def _same_programs(briefing, nodes):
+    """{program id in the nodes: the program of the briefing's year with the same kind and
+    number} (a block placed in last year's ④ goes into this year's ④), one query each way."""
+    from programs.models import Program
+
+    def ids(items):
+        for item in items:
+            yield from (spec["program"] for spec in item["blocks"] if spec["program"])
+            yield from ids(item["children"])
+
+    wanted = set(ids(nodes))
+    if not wanted:
+        return {}
+    old = Program.objects.filter(pk__in=wanted).values_list("pk", "kind", "order")
+    new = Program.objects.filter(department=briefing.department, year=briefing.as_of.year)
+    by_place = {(p.kind, p.order): p.pk for p in new}
+    return {pk: by_place.get((kind, order)) for pk, kind, order in old}
 
 
 def copy_previous(briefing):

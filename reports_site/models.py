@@ -252,6 +252,15 @@ class Block(NaturalKeyModel):
     )
     order = models.PositiveSmallIntegerField(_("순서"))
     kind = models.CharField(_("종류"), max_length=30)
+    program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("사업 안에"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("고르면 이 항목의 사업 블록이 그 사업 안(‘blocks’ 부분)에 찍습니다"),
+    )
     options = models.JSONField(_("설정"), default=dict, blank=True)
     title = models.CharField(
         _("작은 제목"), max_length=200, blank=True, help_text=_("표나 상자 위에 찍는 제목")

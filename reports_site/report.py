@@ -68,11 +68,16 @@ def build_block(ctx, spec, block_id):
 
 
 def build_node(ctx, node, level, number, section_id):
-    """A section with its printed blocks and sections; None when it has nothing to show."""
+    """A section with its printed blocks and sections; None when it has nothing to show.
+
+    A block placed in a program (spec["program"]) prints inside that program, so it goes to
+    the section's program blocks rather than after them."""
+    placed = [spec for spec in node["blocks"] if spec.get("program")]
     found_blocks = [
         b
         for n, spec in enumerate(node["blocks"], 1)
-        if (b := build_block(ctx, spec, f"{section_id}-b{n}"))
+        if not spec.get("program")
+        and (b := build_block(ctx, spec | {"placed": placed}, f"{section_id}-b{n}"))
     ]
     children = build_nodes(ctx, node["children"], level + 1, section_id)
     if level > 1 and not found_blocks and not children:

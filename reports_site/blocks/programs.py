@@ -23,6 +23,7 @@ PARTS = {
     "budget": _("예산현황"),
     "kpis": _("성과지표"),
     "schedule": _("추진일정"),
+    "blocks": _("사업 안에 넣은 블록"),
 }
 DEFAULT_PARTS = "purpose overview achievements plans budget"
 WHICH = [
@@ -79,8 +80,9 @@ def _headings(options):
     return found
 
 
-def program_rows(ctx, which):
-    """Programs of the year with their latest progress entry up to the as-of quarter."""
+def program_rows(ctx, which, with_pks=False):
+    """Programs of the year with their latest progress entry up to the as-of quarter
+    (and, with_pks, their database ids in the same order)."""
     as_of = ctx.as_of
     entries = ProgressEntry.objects.filter(year=as_of.year, quarter__lte=quarter_of(as_of))
     kinds = Program.Kind.values if which == "all" else [which]
@@ -95,7 +97,8 @@ def program_rows(ctx, which):
     )
     order = {kind: n for n, kind in enumerate(kinds)}
     programs = sorted(programs, key=lambda p: (order[p.kind], p.order))
-    return [_program(ctx, p) for p in programs]
+    rows = [_program(ctx, p) for p in programs]
+    return (rows, [p.pk for p in programs]) if with_pks else rows
 
 
 def _items(nodes):
@@ -177,15 +180,29 @@ def _kpi(kpi):
     }
 
 
+def _placed(ctx, programs, placed, pks):
+    """Each program's own blocks (a table, a box …) built into it, in their order."""
+    from ..report import build_block
+
+    for program, pk in zip(programs, pks, strict=True):
+        specs = [spec for spec in placed if spec["program"] == pk]
+        built = (build_block(ctx, s, f"{program['id']}-b{n}") for n, s in enumerate(specs, 1))
+        program["blocks"] = [b for b in built if b]
+
+
 def programs(ctx, spec):
     options = spec["options"]
-    found = program_rows(ctx, options["programs"])
+    found, pks = program_rows(ctx, options["programs"], with_pks=True)
     if not found:
         return None
+    _placed(ctx, found, spec.get("placed", []), pks)
+    parts = options["parts"].split()
+    if "blocks" not in parts:  # placed blocks are printed, at the end if no place is named
+        parts.append("blocks")
     return {
         "programs": found,
         "index": options["index"],
-        "parts": options["parts"].split(),
+        "parts": parts,
         "headings": _headings(options),
         "marker": options["marker"],
         "purpose_lines": options["purpose_lines"],
