@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -97,39 +98,53 @@ def _page_count(document):
     return len(PdfReader(io.BytesIO(document)).pages)
 
 
-def booklet_reports(session):
-    """The frozen data of every published briefing of the session, in department order.
+def booklet_editions(session):
+    """The latest edition of every published briefing of the session, in department order,
+    without their data (one query, whatever the number of departments).
 
     Only what an edition froze: a briefing marked published without one (never published
     through `publish`) is left out, as readers never see it either."""
-    briefings = (
+    latest = Edition.objects.filter(briefing=OuterRef("pk")).order_by("-number").values("pk")
+    ids = list(
         session.briefings.filter(status=Briefing.Status.PUBLISHED)
-        .select_related("session", "department")
+        .annotate(edition_id=Subquery(latest[:1]))
+        .exclude(edition_id=None)
         .order_by("department__order", "department__code")
+        .values_list("edition_id", flat=True)
     )
-    frozen = (latest_edition(b) for b in briefings)
-    return [edition.data for edition in frozen if edition is not None]
+    found = Edition.objects.defer("data").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
-def _booklet_data(reports):
-    return {
-        "departments": [r["department"] for r in reports],
-        "parts": [content_hash(r) for r in reports],
-        "design": pdf.design_version(),
-    }
+def frozen_data(found):
+    """The data the editions froze, upgraded to the current version (one query)."""
+    data = dict(Edition.objects.filter(pk__in=[e.pk for e in found]).values_list("pk", "data"))
+    return [upgrade(data[e.pk]) for e in found]
+
+
+def booklet_reports(session):
+    """The frozen data of every published briefing of the session, in department order."""
+    return frozen_data(booklet_editions(session))
+
+
+def _booklet_data(found):
+    """What a booklet is made of: the editions' own fingerprints (each the hash of what it
+    froze) and the design, so an unchanged booklet is known without reading any report."""
+    return {"parts": [e.content_hash for e in found], "design": pdf.design_version()}
 
 
 def publish_booklet(session, user=None, progress=None):
     """The session booklet as an edition; unchanged content returns the stored one."""
-    reports = booklet_reports(session)
-    data = _booklet_data(reports)
+    found = booklet_editions(session)
+    data = _booklet_data(found)
     digest = content_hash(data)
-    latest = Edition.objects.booklets().filter(session=session).latest_first().first()
+    latest = Edition.objects.booklets().filter(session=session).latest_first().defer("data")
+    latest = latest.first()
     if latest and latest.content_hash == digest:
         if progress:
-            progress(len(reports), len(reports), "")
+            progress(len(found), len(found), "")
         return latest
-    document, pages = pdf.booklet_pdf(session, reports, progress)
+    document, pages = pdf.booklet_pdf(session, frozen_data(found), progress)
     edition = _save_edition(session, None, latest, data, digest, document, pages, user)
     return edition or publish_booklet(session, user, progress)
 
@@ -155,12 +170,12 @@ def render_again(edition):
     The data published stays as it was; only a file that no longer shows it is replaced.
     A booklet is made from its departments' editions, so only while they are unchanged."""
     if edition.briefing_id:
-        document, pages = pdf.briefing_pdf(edition.data)
+        document, pages = pdf.briefing_pdf(upgrade(edition.data))
     else:
-        reports = booklet_reports(edition.session)
-        if content_hash(_booklet_data(reports)) != edition.content_hash:
+        found = booklet_editions(edition.session)
+        if content_hash(_booklet_data(found)) != edition.content_hash:
             return False
-        document, pages = pdf.booklet_pdf(edition.session, reports)
+        document, pages = pdf.booklet_pdf(edition.session, frozen_data(found))
     old = edition.pdf.name
     files.save_whole(edition.pdf, f"{edition.content_hash[:16]}-{edition.number}.pdf", document)
     edition.pdf_hash = hashlib.sha256(document).hexdigest()
