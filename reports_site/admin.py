@@ -10,8 +10,10 @@ from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from departments.access import departments_for
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline, TrackedAdmin
 from departments.conflicts import with_conflict_check
+from programs.models import Program
 
 from . import blocks, editions, files, fonts, layouts, pdf, tasks, workflow
 from .block_forms import BlockForm
@@ -133,6 +135,22 @@ class HouseStyleAdmin(TrackedAdmin):
     search_fields = ["council"]
 
 
+def own_choices(db_field, request, kwargs):
+    """Briefings, sections and programs of the user's departments only: a block or section
+    is never moved into another department's briefing, whatever the form posts."""
+    mine = departments_for(request.user)
+    scoped = {
+        Briefing: lambda: Briefing.objects.filter(department__in=mine),
+        BriefingSection: lambda: kwargs.get("queryset", BriefingSection.objects).filter(
+            briefing__department__in=mine
+        ),
+        Program: lambda: Program.objects.filter(department__in=mine),
+    }
+    if db_field.related_model in scoped:
+        kwargs["queryset"] = scoped[db_field.related_model]()
+    return kwargs
+
+
 class BriefingSectionInline(ScopedInline):
     """The briefing's outline; each section's blocks are edited on the section's page."""
 
@@ -144,11 +162,17 @@ class BriefingSectionInline(ScopedInline):
         if db_field.name == "parent":  # a section of the same briefing
             briefing_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = BriefingSection.objects.filter(briefing_id=briefing_id or 0)
+        kwargs = own_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class BlockInline(ScopedInline):
     model = Block
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = own_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     form = BlockForm
     fields = ["order", "kind", "program", "title", "text", "image", "caption", "alt_text"]
     show_change_link = True  # the block's own page has its kind's options
@@ -171,6 +195,7 @@ class BriefingSectionAdmin(DepartmentScopedAdmin):
             section_id = request.resolver_match.kwargs.get("object_id")
             briefing = BriefingSection.objects.filter(pk=section_id or 0).values("briefing_id")
             kwargs["queryset"] = BriefingSection.objects.filter(briefing_id__in=briefing)
+        kwargs = own_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -189,6 +214,10 @@ class BlockAdmin(DepartmentScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = with_conflict_check(BlockForm.for_kind(obj.kind if obj else None))
         return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = own_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         kind = blocks.KINDS.get(obj.kind) if obj else None

@@ -71,6 +71,7 @@ class BlockForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_options()
         upload = cleaned.get("xlsx")
         if upload:
             data = upload.read()
@@ -88,6 +89,20 @@ class BlockForm(forms.ModelForm):
         if cleaned.get("kind") == "image" and not cleaned.get("image") and not self.instance.image:
             self.add_error("image", _("그림 블록에는 그림 파일이 있어야 합니다."))
         return cleaned
+
+    def _clean_options(self):
+        """The kind's own options form checks them (its clean_… rules included)."""
+        kind = blocks.KINDS.get(self.instance.kind)
+        self.options_cleaned = {}
+        if not (self.option_names and kind and kind.options):
+            return
+        options = kind.options(self.data, self.files)
+        if options.is_valid():
+            self.options_cleaned = options.cleaned_data
+            return
+        for name, errors in options.errors.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, errors)
 
     def save(self, commit=True):
         block = super().save(commit=False)
