@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
 from . import Kind, register
+from .programs import outline_data
 
 LEFT, UP = "<", "^"
 NUMBER = re.compile(r"^[△▲-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -175,12 +176,6 @@ class NoteOptions(forms.Form):
     right = forms.CharField(label=_("오른쪽 제목"), initial="개선", max_length=20, required=False)
 
 
-def outline_items(text):
-    from .programs import outline_data
-
-    return outline_data(text)
-
-
 def note(ctx, spec):
     options, text = spec["options"], spec["text"]
     if not text.strip() and not spec["title"]:
@@ -192,17 +187,17 @@ def note(ctx, spec):
         return found | {
             "left": options["left"],
             "right": options["right"],
-            "before": outline_items(before),
-            "after": outline_items(after),
+            "before": outline_data(before),
+            "after": outline_data(after),
         }
-    return found | {"items": outline_items(text)}
+    return found | {"items": outline_data(text)}
 
 
 register(Kind("note", _("상자 글"), note, NoteOptions, free=True, fields=("title", "text")))
 
 
 def text(ctx, spec):
-    items = outline_items(spec["text"])
+    items = outline_data(spec["text"])
     return {"title": spec["title"], "items": items} if items or spec["title"] else None
 
 

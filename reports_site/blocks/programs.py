@@ -71,8 +71,13 @@ class ProgramOptions(ProgramKindOption):
         return " ".join(names)
 
 
+def default_headings():
+    """Each part's heading; the purpose prints without one unless the clerk names it."""
+    return {name: str(label) for name, label in PARTS.items()} | {"purpose": ""}
+
+
 def _headings(options):
-    found = {name: str(label) for name, label in PARTS.items()}
+    found = default_headings()
     for line in options["headings"].splitlines():
         name, sep, text = line.partition("=")
         if sep and name.strip() in PARTS:

@@ -1,0 +1,132 @@
+"""Report data of editions published by earlier versions, read as the current version.
+
+Version 1 had a fixed list of section kinds, each section holding its figures directly;
+version 2 has sections holding blocks. Editions keep the data they were published with
+(never rewritten) and are upgraded each time they are read.
+"""
+
+from django.utils import translation
+
+from . import blocks, layouts
+from . import style as house
+
+SCHEMA = 2
+
+
+V1_PROGRAM_KINDS = {"programs", "new_programs", "schedule", "kpis", "progress_matrix"}
+
+
+def upgrade(data):
+    """Report data of any version as the current version reads it; data of the current
+    version is returned as it is."""
+    if data.get("schema") == SCHEMA:
+        return data
+    with translation.override("ko"):  # labels the upgrade adds are in the source language
+        return _upgrade_v1(data)
+
+
+def _upgrade_v1(data):
+    return data | {
+        "schema": SCHEMA,
+        "style": house.complete(data.get("style")),
+        "sections": [_v1_section(s) for s in data["sections"]],
+    }
+
+
+def _v1_section(old):
+    kind, section_id = old["kind"], old["id"]
+    new = {
+        "id": section_id,
+        "key": kind,
+        "slug": kind,
+        "level": 1,
+        "mark": f"{old['numeral']}.",
+        "heading": old["heading"],
+        "blocks": [],
+        "children": [],
+    }
+    if kind == "general":
+        for n, (heading, block) in enumerate(_v1_general(old), 1):
+            child_id = f"{section_id}-{n}"
+            new["children"].append(
+                {
+                    "id": child_id,
+                    "slug": "",
+                    "level": 2,
+                    "mark": str(n),
+                    "heading": heading,
+                    "blocks": [{"id": f"{child_id}-b1", **b} for b in block],
+                    "children": [],
+                    "empty": False,
+                }
+            )
+    else:
+        new["blocks"] = [{"id": f"{section_id}-b1", **_v1_block(kind, old)}]
+    new["empty"] = not new["blocks"] and not new["children"]
+    return new
+
+
+def _v1_general(old):
+    """The 일반현황 of version 1 as the sub-sections the standard layout has now."""
+    org = old["organisation"] | {"summary": "", "unit_word": "팀", "duties_as": "list"}
+    shaped = {"total_last": False}
+    parts = [("조직", [{"kind": "organisation", **org}])]
+    if old.get("staffing"):
+        parts.append(("인력", [{"kind": "staffing", **old["staffing"], **shaped}]))
+    facilities = []
+    if old.get("facilities"):
+        columns = blocks.data.columns(
+            blocks.data.FACILITY_COLUMNS, dict(blocks.data.FACILITY_COLUMNS)
+        )
+        facilities.append(
+            {
+                "kind": "facilities",
+                **old["facilities"],
+                "columns": columns,
+                "subtotals": True,
+                "marker": "□",
+            }
+        )
+    if old.get("vehicles"):
+        facilities.append({"kind": "vehicles", **old["vehicles"], **shaped})
+    if facilities:
+        parts.append(("주요시설 및 장비", facilities))
+    if old.get("budget"):
+        parts.append(("예산현황", [_v1_budget([old["budget"]], summary=True)]))
+    return parts
+
+
+def _v1_budget(tables, summary):
+    columns = ["budget", "executed", "rate"] if summary else layouts.DETAIL["columns"]
+    return {
+        "kind": "budget",
+        "tables": tables,
+        "columns": blocks.data.columns(blocks.data.BUDGET_COLUMNS, columns),
+        "name_header": "단위사업명" if summary else "사업명",
+        "year_in_header": not summary,
+        "as_of_in_header": summary,
+        "total": "top",
+        "kind_titles": not summary,
+    }
+
+
+def _v1_block(kind, old):
+    if kind == "budget_detail":
+        return _v1_budget(old["tables"], summary=False)
+    if kind in V1_PROGRAM_KINDS:
+        programs = old["programs"]
+        found = {"programs": programs}
+        if kind in ("programs", "new_programs"):
+            found |= {
+                "index": True,
+                "parts": blocks.programs.DEFAULT_PARTS.split(),
+                "headings": blocks.programs.default_headings(),
+                "marker": "□",
+                "purpose_lines": False,
+                "show_team": True,
+            }
+        if kind == "kpis":
+            found["unit_in_cells"] = False
+        return {"kind": "programs" if kind == "new_programs" else kind, **found}
+    data = {k: v for k, v in old.items() if k not in ("kind", "id", "numeral", "heading")}
+    return {"kind": kind, **data}
