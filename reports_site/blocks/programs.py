@@ -2,8 +2,11 @@
 the order and under the headings the house uses, and the tables across programs (KPIs,
 schedules, the progress matrix)."""
 
+from itertools import chain
+
 from django import forms
 from django.db.models import Prefetch
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from budgets.tables import percent
@@ -50,7 +53,8 @@ class ProgramOptions(ProgramKindOption):
     parts = forms.CharField(
         label=_("사업마다 찍는 부분과 순서"),
         initial=DEFAULT_PARTS,
-        help_text=" ".join(f"{name}({label})" for name, label in PARTS.items()),
+        help_text=format_lazy(" ".join(["{}({})"] * len(PARTS)), *chain(*PARTS.items())),
+        widget=forms.TextInput(attrs={"size": 70}),
     )
     marker = forms.CharField(label=_("부분 제목 표시"), initial="□", max_length=3, required=False)
     purpose_lines = forms.BooleanField(label=_("목적을 줄마다 나눠"), required=False, initial=False)
