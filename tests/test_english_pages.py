@@ -69,6 +69,7 @@ def _pieces(text):
     yield text
     for line in text.splitlines():
         yield line.strip()
+        yield from (cell.strip() for cell in line.split("\t"))  # a typed table's cells
     stack = list(outline.tree(text))
     while stack:
         item = stack.pop()
