@@ -440,13 +440,22 @@ register(Kind("council_requests", _("행정사무감사 처리결과"), council_
 
 class ContactOptions(forms.Form):
     label = forms.CharField(label=_("앞말"), initial="작성자", max_length=20, required=False)
+    only = forms.CharField(
+        label=_("넣을 사람"),
+        required=False,
+        initial="",
+        help_text=_("쉼표로 나눈 직위나 성명 (비우면 모두): 사업 안에 두면 그 사업의 작성자"),
+    )
 
 
 def contacts(ctx, spec):
     if not ctx.briefing.pk:
         return None
+    only = _names(spec["options"]["only"])
     found = [
-        {"title": c.title, "name": c.name, "phone": c.phone} for c in ctx.briefing.contacts.all()
+        {"title": c.title, "name": c.name, "phone": c.phone}
+        for c in ctx.briefing.contacts.all()
+        if not only or c.title in only or c.name in only
     ]
     return {"label": spec["options"]["label"], "contacts": found} if found else None
 
