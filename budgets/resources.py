@@ -27,11 +27,15 @@ from .models import BudgetLine, BudgetSnapshot
 YEAR, KIND, NAME, AS_OF = "회계연도", "세입·세출", "사업명", "기준일"
 
 
+# Widgets keep what they read once (ChoiceWidget's labels): made once, not per cell.
+YEAR_CELL, KIND_CELL = IntegerWidget(), ChoiceWidget(BudgetLine.Kind)
+
+
 def line_key(row, name):
     """(부서 코드, 회계연도, 세입·세출, name) of a row, or None when one of its cells is bad."""
     try:
-        year = IntegerWidget().clean(row.get(YEAR))
-        kind = ChoiceWidget(BudgetLine.Kind).clean(row.get(KIND))
+        year = YEAR_CELL.clean(row.get(YEAR))
+        kind = KIND_CELL.clean(row.get(KIND))
     except ValueError:
         return None  # that column's own error is reported
     return (clean_text(row.get(DEPARTMENT_COLUMN)), year, kind, name)

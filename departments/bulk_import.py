@@ -6,8 +6,10 @@ import which department (one query), the related rows the cells name (one query 
 that names them, ``Widget.prepare``), the rows the file updates (one query), the model's
 rules and period locks (``Model.clean_many``). Then, if no row is refused, the writes go in
 bulk with their history rows (django-simple-history's bulk helpers, naming the user and the
-file), in one transaction: one bad row means nothing is saved. A dry run (the preview) does
-the same writes and rolls them back, so it refuses what the confirm would.
+file), in one transaction: one bad row means nothing is saved. A dry run (the preview)
+checks everything but writes nothing: a write the rules above let through and the database
+still refused (say, a row added meanwhile under the same key) is reported by the confirm,
+which then saves nothing either.
 """
 
 from dataclasses import dataclass, field
@@ -72,7 +74,7 @@ def import_dataset(resource, dataset, *, user=None, file_name=None, dry_run=Fals
     with transaction.atomic():
         check_rows(resource, rows, user)
         refused = [row for row in rows if row.errors]
-        if not refused:
+        if not refused and not dry_run:
             try:
                 with transaction.atomic():
                     reason = _("가져오기: %(file)s") % {"file": file_name or "-"}
@@ -91,8 +93,6 @@ def import_dataset(resource, dataset, *, user=None, file_name=None, dry_run=Fals
                         user=who,
                         reason=reason,
                     )
-                    if dry_run:
-                        transaction.set_rollback(True)
             except (IntegrityError, ValidationError) as error:
                 # What the rules above did not foresee: the database's own refusal.
                 result.append_base_error(FileError(error))

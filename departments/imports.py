@@ -22,6 +22,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 from import_export.resources import ModelResource
@@ -152,14 +153,24 @@ class ChoiceWidget(Widget):
         super().__init__()
         self.choices = choices
 
-    def labels(self):
+    @cached_property
+    def _labels(self):
         with translation.override("ko"):  # the file is Korean whatever the user's language
             return {str(label): value for value, label in self.choices.choices}
+
+    @cached_property
+    def _codes(self):
+        return set(self.choices.values)
+
+    def labels(self):
+        # Read once per widget: translating the labels again for every cell was the
+        # slowest part of a large import.
+        return self._labels
 
     def clean(self, value, row=None, **kwargs):
         text = clean_text(value)
         labels = self.labels()
-        if not text or text in self.choices.values:
+        if not text or text in self._codes:
             return text
         if text in labels:
             return labels[text]
