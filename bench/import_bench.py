@@ -294,11 +294,11 @@ def main():
     kinds = args.kinds.split(",")
     with scratch_database() as url:
         setup_django(url)
+        from django.contrib.auth.models import Group, User
         from django.db import connection
 
         from departments.access import Role
         from departments.models import Department, Membership
-        from django.contrib.auth.models import Group, User
 
         district = Department.objects.create(name="벤치구", code="BENCH", kind="district")
         department = Department.objects.create(
@@ -326,9 +326,10 @@ def main():
                 r = run_kind(name, size, department, user, serial, peers)
                 ours = size / r["confirm"]
                 theirs = size / r["peer_confirm"]
+                with_read = size / (r["read"] + r["confirm"])
                 print(
                     f"| {name} | {size:,} | {r['read']:.2f} | {r['preview']:.2f} "
-                    f"| {r['confirm']:.2f} | {ours:,.0f} | {size / (r['read'] + r['confirm']):,.0f} "
+                    f"| {r['confirm']:.2f} | {ours:,.0f} | {with_read:,.0f} "
                     f"| {r['history']:,} | {size / r['update']:,.0f} "
                     f"| {r['peer_preview']:.2f} | {r['peer_confirm']:.2f} | {theirs:,.0f} "
                     f"| {ours / theirs:.2f} |",
