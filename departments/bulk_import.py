@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -28,7 +28,7 @@ from .imports import FileError, ImportRefused, cell_text, clean_text, is_blank, 
 # walks for every row: quadratic in the batch. Updates therefore go 1,000 rows a statement.
 UPDATE_BATCH = 1_000
 
-NOT_YOURS = _lazy("없는 부서이거나 이 계정으로 자료를 올릴 수 없는 부서입니다.")
+NOT_YOURS = gettext_lazy("없는 부서이거나 이 계정으로 자료를 올릴 수 없는 부서입니다.")
 
 
 @dataclass
