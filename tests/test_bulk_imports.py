@@ -24,12 +24,13 @@ from departments.access import Role
 from departments.models import ImportJob, PendingImport, StaffingCount, StaffingSnapshot
 from departments.resources import StaffingCountResource
 
+from . import test_imports
 from .budget_factories import AS_OF, make_budget_snapshot, make_line
 from .factories import make_department, make_grade, make_user
 from .import_factories import SNAPSHOT_HEADERS, STAFFING_HEADERS, upload, xlsx_bytes
-from .test_imports import LineAndStaffingImportTests, approve, problems
+from .test_imports import approve, problems
 
-LINE_HEADERS = LineAndStaffingImportTests.LINE_HEADERS
+LINE_HEADERS = test_imports.LineAndStaffingImportTests.LINE_HEADERS
 
 
 def work():
