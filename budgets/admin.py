@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.access import departments_for
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline
-from departments.imports import SpreadsheetAdmin
+from departments.import_admin import SpreadsheetAdmin
 from departments.locking import PeriodLocked, ensure_unlocked
 from reports_site.templatetags.briefing import amount
 

@@ -141,6 +141,34 @@ class BudgetLine(PeriodLockedModel):
         if self.pk is not None:
             self._check_snapshots_in_year()
 
+    @classmethod
+    def clean_many(cls, lines):
+        """clean() for the lines of an import, in a fixed number of queries.
+
+        A parent's figures are read from the objects given (a parent typed earlier in the
+        same file is checked as the file leaves it). The snapshots-in-year rule cannot fail
+        here: a line is found by its year, so an import never moves one to another year.
+        """
+        errors = super().clean_many(lines)
+        stored = [line.pk for line in lines if line.pk is not None]
+        # The import sets each line's parent object: reading it asks nothing.
+        parent_ids = [line.parent.pk for line in lines if line.parent is not None]
+        with_children = set(
+            cls.objects.filter(parent__in=stored).values_list("parent", flat=True).distinct()
+        )
+        with_amounts = set(
+            BudgetSnapshot.objects.filter(line__in=parent_ids).values_list("line", flat=True)
+        ) | set(QuarterPlan.objects.filter(line__in=parent_ids).values_list("line", flat=True))
+        for index, line in enumerate(lines):
+            try:
+                if line.parent is not None:
+                    line._check_parent(has_amounts=line.parent.pk in with_amounts)
+                if line.pk in with_children:
+                    line._check_no_own_amounts()
+            except ValidationError as error:
+                errors.setdefault(index, []).append(error)
+        return errors
+
     def _check_snapshots_in_year(self):
         outside = self.snapshots.exclude(as_of__year=self.year).order_by("as_of").first()
         if outside is not None:
@@ -162,7 +190,7 @@ class BudgetLine(PeriodLockedModel):
         if errors:
             raise ValidationError(errors)
 
-    def _check_parent(self):
+    def _check_parent(self, has_amounts=None):
         parent = self.parent
         same = (parent.department_id, parent.year, parent.kind)
         if same != (self.department_id, self.year, self.kind):
@@ -173,7 +201,9 @@ class BudgetLine(PeriodLockedModel):
             raise ValidationError(
                 {"level": _("하위 항목은 상위 사업보다 아래 단계여야 합니다 (회계 → 세부사업).")}
             )
-        if parent.prior_budget is not None or parent.snapshots.exists() or parent.plans.exists():
+        if has_amounts is None:  # one line (a form): ask the database
+            has_amounts = parent.snapshots.exists() or parent.plans.exists()
+        if parent.prior_budget is not None or has_amounts:
             raise ValidationError({"parent": PARENT_HAS_AMOUNTS})
 
     def delete(self, *args, **kwargs):
@@ -239,6 +269,23 @@ class BudgetSnapshot(PeriodLockedModel):
         if line is not None and self.as_of and self.as_of.year != line.year:
             date = f"{self.as_of:%Y. %-m. %-d.}"
             raise ValidationError({"as_of": OUTSIDE_YEAR % {"date": date, "year": line.year}})
+
+    @classmethod
+    def clean_many(cls, snapshots):
+        """clean() for the snapshots of an import, in a fixed number of queries."""
+        errors = super().clean_many(snapshots)
+        lines = {snapshot.line_id for snapshot in snapshots}
+        parents = set(BudgetLine.objects.filter(parent__in=lines).values_list("parent", flat=True))
+        for index, snapshot in enumerate(snapshots):
+            if snapshot.line_id in parents:
+                errors.setdefault(index, []).append(
+                    ValidationError(AMOUNTS_ON_PARENT, code="parent_line")
+                )
+            elif snapshot.as_of.year != snapshot.line.year:
+                date = f"{snapshot.as_of:%Y. %-m. %-d.}"
+                message = OUTSIDE_YEAR % {"date": date, "year": snapshot.line.year}
+                errors.setdefault(index, []).append(ValidationError({"as_of": message}))
+        return errors
 
     def _line(self):
         """The line, also an unsaved one (a snapshot typed inline with a new line)."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.widgets import Widget
 
+from departments.bulk_import import write
 from departments.imports import (
     DEPARTMENT_COLUMN,
     ChoiceWidget,
@@ -26,25 +27,45 @@ from .models import BudgetLine, BudgetSnapshot
 YEAR, KIND, NAME, AS_OF = "회계연도", "세입·세출", "사업명", "기준일"
 
 
+# Widgets keep what they read once (ChoiceWidget's labels): made once, not per cell.
+YEAR_CELL, KIND_CELL = IntegerWidget(), ChoiceWidget(BudgetLine.Kind)
+
+
+def line_key(row, name):
+    """(부서 코드, 회계연도, 세입·세출, name) of a row, or None when one of its cells is bad."""
+    try:
+        year = YEAR_CELL.clean(row.get(YEAR))
+        kind = KIND_CELL.clean(row.get(KIND))
+    except ValueError:
+        return None  # that column's own error is reported
+    return (clean_text(row.get(DEPARTMENT_COLUMN)), year, kind, name)
+
+
 class LineWidget(Widget):
     """The budget line named in this column, of the row's 부서 코드, 회계연도 and 세입·세출."""
 
-    def clean(self, value, row=None, **kwargs):
+    def prepare(self, rows, column):
+        """Every line the column names, in one query: {line_key: line}."""
+        keys = {line_key(row, clean_text(row.get(column))) for row in rows}
+        keys = {key for key in keys if key is not None and key[3]}
+        if not keys:
+            return {}
+        codes, years, kinds, names = (set(part) for part in zip(*keys, strict=True))
+        lines = BudgetLine.objects.filter(
+            department__code__in=codes, year__in=years, kind__in=kinds, name__in=names
+        ).select_related("department")
+        return {(line.department.code, line.year, line.kind, line.name): line for line in lines}
+
+    def clean(self, value, row=None, found=None, **kwargs):
         name = clean_text(value)
         if not name:
             return None
-        try:
-            lookup = {
-                "department__code": clean_text(row.get(DEPARTMENT_COLUMN)),
-                "year": IntegerWidget().clean(row.get(YEAR)),
-                "kind": ChoiceWidget(BudgetLine.Kind).clean(row.get(KIND)),
-            }
-        except ValueError:
-            return None  # that column's own error is reported
-        line = BudgetLine.objects.filter(name=name, **lookup).first()
-        if line is None:
+        key = line_key(row, name)
+        if key is None:
+            return None
+        if key not in found:
             raise ValueError(_("이 부서·회계연도·세입세출에 없는 예산 사업입니다."))
-        return line
+        return found[key]
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.name
@@ -78,6 +99,19 @@ class BudgetLineResource(DepartmentResource):
             "prior_budget",
         )
         import_id_fields = ("department", "year", "kind", "name")
+
+    def after_row(self, instance, found):
+        # A later row may name this line as its parent, new in this file or as it leaves it.
+        key = (instance.department.code, instance.year, instance.kind, instance.name)
+        found[self.fields["parent"].column_name][key] = instance
+
+    def save_rows(self, new, changed, *, user, reason):
+        # A line sits below its parent's level, so creating level by level saves each
+        # parent before its children: at most one statement per level, not per row.
+        for level in BudgetLine.LEVEL_RANK:
+            wave = [line for line in new if line.level == level]
+            write(BudgetLine, wave, [], user=user, reason=reason)
+        write(BudgetLine, [], changed, user=user, reason=reason)
 
     def filter_export(self, queryset, **kwargs):
         # Parents before their children, so that the file imports back in one pass.

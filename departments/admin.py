@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import departments_for, sees_all_departments
 from .admin_base import DepartmentScopedAdmin, ScopedInline, TabularInline, TrackedAdmin
-from .imports import SpreadsheetAdmin
+from .import_admin import SpreadsheetAdmin
 from .models import (
     Department,
     DepartmentName,

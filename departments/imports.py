@@ -20,27 +20,15 @@ from decimal import Decimal
 
 import tablib
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from django.utils import timezone, translation
-from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
-from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ExportForm, ImportForm
 from import_export.resources import ModelResource
-from import_export.results import Error, Result, RowResult
+from import_export.results import Error, Result
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
-
-from reports_site.downloads import safe_filename
-
-from .access import departments_for
-from .models import PendingImport
-from .pending_imports import PendingImportStorage, SpreadsheetConfirmForm
 
 DEPARTMENT_COLUMN = "부서 코드"
 
@@ -165,14 +153,24 @@ class ChoiceWidget(Widget):
         super().__init__()
         self.choices = choices
 
-    def labels(self):
+    @cached_property
+    def _labels(self):
         with translation.override("ko"):  # the file is Korean whatever the user's language
             return {str(label): value for value, label in self.choices.choices}
+
+    @cached_property
+    def _codes(self):
+        return set(self.choices.values)
+
+    def labels(self):
+        # Read once per widget: translating the labels again for every cell was the
+        # slowest part of a large import.
+        return self._labels
 
     def clean(self, value, row=None, **kwargs):
         text = clean_text(value)
         labels = self.labels()
-        if not text or text in self.choices.values:
+        if not text or text in self._codes:
             return text
         if text in labels:
             return labels[text]
@@ -193,14 +191,19 @@ class CodeWidget(Widget):
         super().__init__()
         self.model, self.field = model, field
 
-    def clean(self, value, row=None, **kwargs):
+    def prepare(self, rows, column):
+        """Every row the column names, in one query; ``clean`` is given what this returns."""
+        codes = {clean_text(row.get(column)) for row in rows} - {""}
+        found = self.model._default_manager.filter(**{f"{self.field}__in": codes})
+        return {getattr(item, self.field): item for item in found}
+
+    def clean(self, value, row=None, found=None, **kwargs):
         code = clean_text(value)
         if not code:
             return None
-        found = self.model.objects.filter(**{self.field: code}).first()
-        if found is None:
+        if code not in found:
             raise ValueError(_("없는 코드입니다."))
-        return found
+        return found[code]
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else getattr(value, self.field)
@@ -238,16 +241,18 @@ def check_xlsx(data):
         )
 
 
-def rows_to_dataset(rows):
+def rows_to_dataset(rows, progress=None):
     """A Dataset of the first row as headers and the rest, with the row count capped.
 
     Blank rows inside the sheet are kept (as blanks) so row numbers stay Excel's;
-    trailing blank rows are dropped.
+    trailing blank rows are dropped. ``progress(rows read)`` is called every 1,000 rows.
     """
     rows = iter(rows)
     headers = _trim(next(rows, ()))
     data, blanks = [], 0
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        if progress and number % 1_000 == 0:
+            progress(number)
         row = _trim(row)
         if not row:
             blanks += 1
@@ -296,16 +301,17 @@ class EscapedExport:
 
 
 class XLSX(EscapedExport, base_formats.XLSX):
-    def create_dataset(self, in_stream):
+    def create_dataset(self, in_stream, progress=None):
         check_xlsx(in_stream)
         values = open_sheet(in_stream, data_only=True)
         formulas = open_sheet(in_stream) if has_formulas(in_stream) else None
         uncalculated = []
         try:
             if formulas is None:
-                dataset = rows_to_dataset(values.iter_rows(values_only=True))
+                dataset = rows_to_dataset(values.iter_rows(values_only=True), progress)
             else:
-                dataset = rows_to_dataset(calculated_rows(values, formulas, uncalculated))
+                cells = calculated_rows(values, formulas, uncalculated)
+                dataset = rows_to_dataset(cells, progress)
         finally:
             for sheet in filter(None, (values, formulas)):
                 sheet.parent.close()
@@ -381,7 +387,7 @@ class CSV(EscapedExport, base_formats.CSV):
     def get_read_mode(self):
         return "rb"
 
-    def create_dataset(self, in_stream):
+    def create_dataset(self, in_stream, progress=None):
         check_size(len(in_stream))
         for encoding in ("utf-8-sig", "cp949"):
             try:
@@ -391,7 +397,7 @@ class CSV(EscapedExport, base_formats.CSV):
                 continue
         else:
             raise ValidationError(_("CSV 파일을 UTF-8 또는 CP949로 저장하세요."), code="encoding")
-        return rows_to_dataset(csv.reader(io.StringIO(text, newline="")))
+        return rows_to_dataset(csv.reader(io.StringIO(text, newline="")), progress)
 
     def export_data(self, dataset, **kwargs):
         return "\ufeff" + super().export_data(dataset, **kwargs)  # Excel reads UTF-8 by its BOM
@@ -405,13 +411,7 @@ class ExcelRowsResult(Result):
 
     def append_invalid_row(self, number, row, validation_error):
         shown = {column: cell_text(value) for column, value in row.items()}
-        super().append_invalid_row(number + 1, shown, validation_error)
-
-    def append_error_row(self, number, row, errors):
-        super().append_error_row(number + 1, row, errors)
-
-    def row_errors(self):
-        return [(number + 1, errors) for number, errors in super().row_errors()]
+        super().append_invalid_row(number, shown, validation_error)
 
 
 class ImportRefused(Exception):
@@ -431,15 +431,11 @@ class DepartmentResource(ModelResource):
     Subclasses declare their fields with Korean column names, ``key_columns`` (the columns
     that make a row's business key) and ``Meta.model``, ``fields``, ``import_id_fields``.
     Read-only fields are the parts of a related row's key (e.g. 회계연도 of a budget line).
+    Every import goes in bulk (departments.bulk_import); the methods below are its hooks.
     """
 
     department_column = DEPARTMENT_COLUMN
     key_columns: tuple[str, ...] = ()
-
-    class Meta:
-        clean_model_instances = True  # choices, ranges and the period lock are checked
-        skip_unchanged = True  # an unchanged row writes nothing and adds no history
-        use_transactions = True
 
     @classmethod
     def get_result_class(cls):
@@ -449,71 +445,47 @@ class DepartmentResource(ModelResource):
     def get_error_result_class(cls):
         return FileError
 
-    def import_data(self, dataset, **kwargs):
-        # Any error, even one found only at the confirm step, leaves the database untouched.
-        kwargs |= {"use_transactions": True, "rollback_on_validation_errors": True}
-        return super().import_data(dataset, **kwargs)
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        """All or nothing, an unchanged row writing nothing, whatever the caller asks."""
+        from .bulk_import import import_dataset  # it builds on this module
 
-    def before_import(self, dataset, **kwargs):
-        user = kwargs.get("user")
-        codes = departments_for(user).values_list("code", flat=True) if user else []
-        self.allowed_codes = set(codes)
-        self.row_of = {}  # saved row id → the file's row that wrote it
+        user, file_name = kwargs.get("user"), kwargs.get("file_name")
+        return import_dataset(self, dataset, user=user, file_name=file_name, dry_run=dry_run)
+
+    def file_problems(self, dataset):
+        """What refuses the file as a whole: its columns, then two rows of one item."""
         problems = column_problems(dataset.headers, [f.column_name for f in self.fields.values()])
-        if not problems:
-            problems = duplicate_problems(dataset, self.key_columns)
-        if problems:
-            del dataset[:]  # every row would fail again for the same reason
-            raise ImportRefused(" ".join(map(str, problems)))
+        return problems or duplicate_problems(dataset, self.key_columns)
 
-    def import_row(self, row, instance_loader, **kwargs):
-        if all(is_blank(value) for value in row.values()):
-            return self.get_row_result_class()()  # a blank line: neither imported nor counted
-        result = super().import_row(row, instance_loader, **kwargs)
-        number = kwargs["row_number"] + 1
-        if result.validation_error:
-            result.validation_error = self.name_row(number, row, result.validation_error)
-        elif result.object_id is not None:
-            first = self.row_of.setdefault(result.object_id, number)
-            if first != number:
-                # The same item typed two ways ("세출" and "expenditure"), which the check
-                # of the file's text in before_import cannot see.
-                result.import_type = RowResult.IMPORT_TYPE_INVALID
-                key = [row.get(column) for column in self.key_columns]
-                message = same_item(first, number, self.key_columns, key)
-                result.validation_error = ValidationError(message)
-        return result
+    def stored_rows(self, id_fields, keys):
+        """The stored rows the file names by key, in one query: {key: instance}."""
+        from .bulk_import import key_part
 
-    def before_import_row(self, row, **kwargs):
-        if clean_text(row.get(self.department_column)) not in self.allowed_codes:
-            # Unknown and foreign codes look alike, as another department's pages do.
-            message = _("없는 부서이거나 이 계정으로 자료를 올릴 수 없는 부서입니다.")
-            raise ValidationError({self.department_column: message})
-        errors = {}
-        for field in self.fields.values():
-            if field.readonly:  # checked here so that the error names its own column
-                try:
-                    field.widget.clean(row.get(field.column_name))
-                except ValueError as error:
-                    errors[field.column_name] = str(error)
-        if errors:
-            raise ValidationError(errors)
+        model = self._meta.model
+        attnames = [model._meta.get_field(f.attribute).attname for f in id_fields]
+        filters = {}
+        for position, attname in enumerate(attnames):
+            # (a tuple stands for a related row new in this file: nothing stored names it)
+            values = {key_part(key[position]) for key in keys} - {None}
+            values = {value for value in values if not isinstance(value, tuple)}
+            if not values:
+                return {}
+            filters[f"{attname}__in"] = values
+        found = model._default_manager.filter(**filters).order_by()
+        return {tuple(getattr(item, name) for name in attnames): item for item in found}
 
-    def get_instance(self, instance_loader, row):
-        fields = [self.fields[name] for name in self.get_import_id_fields()]
-        try:
-            lookup = {field.attribute: field.clean(row) for field in fields}
-        except ValueError:
-            return None  # import_instance reports the bad cell
-        if None in lookup.values():
-            return None
-        return self._meta.model.objects.filter(**lookup).first()
+    def after_row(self, instance, found):
+        """Called with each row's instance, in the file's order (a later row may name it)."""
 
-    def before_save_instance(self, instance, row, **kwargs):
-        user = kwargs.get("user")
-        if user is not None and user.is_authenticated:
-            instance._history_user = user  # recorded even outside a request
-        instance._change_reason = _("가져오기: %(file)s") % {"file": kwargs.get("file_name") or "-"}
+    def rule_groups(self, rows):
+        """[(model, rows)] whose ``clean_many`` checks the rows' model rules and locks."""
+        return [(self._meta.model, rows)]
+
+    def save_rows(self, new, changed, *, user, reason):
+        """Writes the new instances and the changed ones ([(instance, fields)])."""
+        from .bulk_import import write
+
+        write(self._meta.model, new, changed, user=user, reason=reason)
 
     def name_row(self, number, row, error):
         """Every message of a failed row names its Excel row and its column."""
@@ -599,143 +571,10 @@ def _key_text(value):
     return clean_text(cell_text(value))
 
 
-# Admin
-
-
-class SpreadsheetImportForm(ImportForm):
-    def __init__(self, *args, uploader=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.uploader = uploader
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        check_size(upload.size)  # before the file is read into memory
-        upload.uploader = self.uploader  # whose pending upload it becomes
-        return upload
-
-
-class SpreadsheetAdmin(ImportExportMixin):
-    """Excel/CSV import and export for an admin of department rows.
-
-    The import page needs the add permission (IMPORT_EXPORT_IMPORT_PERMISSION_CODE); the
-    export takes the admin's own (scoped) list, every column, so it imports back as is.
-    An upload waits for its confirm as a PendingImport of its user; the confirm trusts
-    nothing of its hidden fields but the upload's random token.
-    """
-
-    formats = [XLSX, CSV]
-    import_form_class = SpreadsheetImportForm
-    confirm_form_class = SpreadsheetConfirmForm
-    export_form_class = ExportForm
-    tmp_storage_class = PendingImportStorage
-
-    def get_import_form_kwargs(self, request):
-        return super().get_import_form_kwargs(request) | {"uploader": request.user}
-
-    def get_confirm_form_kwargs(self, request, import_form=None):
-        counts = {
-            "formats": len(self.get_import_formats()),
-            "resources": len(self.get_import_resource_classes(request)),
-        }
-        return super().get_confirm_form_kwargs(request, import_form) | counts
-
-    def pending_storage(self, user, **kwargs):
-        return PendingImportStorage(user=user, model=self.opts.label_lower, **kwargs)
-
-    def write_to_tmp_storage(self, import_file, input_format):
-        storage = self.pending_storage(import_file.uploader, file_name=import_file.name)
-        storage.save(b"".join(import_file.chunks()))  # its size was checked by the form
-        return storage
-
-    def import_action(self, request, **kwargs):
-        if request.method == "POST":
-            PendingImport.objects.expired().delete()  # abandoned previews
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        token = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
-        if token and not context.get("confirm_form"):
-            PendingImport.objects.filter(token=token).delete()  # refused: no confirm will come
-        return response
-
-    @method_decorator(require_POST)
-    def process_import(self, request, **kwargs):
-        """The confirm step: the user's own pending upload, read once, or a message.
-
-        A confirm naming no upload of this user's (another user's, an expired one, one that
-        a first click already imported) or with impossible hidden fields ends on the import
-        page with a message, never on an error page.
-        """
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        form = self.create_confirm_form(request)
-        if not form.is_valid():
-            return self.refuse_confirm(request, CONFIRM_TAMPERED)
-        storage = self.pending_storage(request.user, name=form.cleaned_data["import_file_name"])
-        try:
-            data = storage.read()
-        except PendingImport.DoesNotExist:
-            return self.refuse_confirm(request, UPLOAD_GONE)
-        if not storage.remove():
-            return self.refuse_confirm(request, UPLOAD_GONE)
-        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
-        try:
-            dataset = input_format.create_dataset(data)
-        except ValidationError as error:
-            return self.refuse_confirm(request, " ".join(error.messages))
-        result = self.process_dataset(dataset, form, request, file_name=storage.file_name)
-        return self.process_result(result, request)
-
-    def get_export_filename(self, request, queryset, file_format):
-        title = f"{self.opts.verbose_name_plural} {timezone.localdate():%Y-%m-%d}"
-        return safe_filename(title, file_format.get_extension())
-
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        # The library writes the name into the header unencoded; Korean needs RFC 6266.
-        response = super()._do_file_export(file_format, request, queryset, export_form)
-        name = self.get_export_filename(request, queryset, file_format)
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
-
-    def refuse_confirm(self, request, message):
-        messages.error(request, message)
-        app_label, model_name = self.get_model_info()
-        return redirect(f"admin:{app_label}_{model_name}_import")
-
-    def add_data_read_fail_error_to_form(self, form, error):
-        if not isinstance(error, ValidationError):
-            error = _("파일을 읽지 못했습니다. 고른 형식(xlsx, csv)과 파일이 맞는지 확인하세요.")
-        form.add_error("import_file", error)
-
-    def add_success_message(self, result, request):
-        totals = result.totals
-        messages.success(
-            request,
-            _(
-                "가져오기를 마쳤습니다: 새 항목 %(new)s건, 고친 항목 %(update)s건, "
-                "그대로 %(skip)s건."
-            )
-            % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "update": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "skip": totals[RowResult.IMPORT_TYPE_SKIP],
-            },
-        )
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # The preview passed but the data changed before the confirm (e.g. the period
-            # was approved meanwhile); the import was rolled back.
-            problems = [str(error.error) for error in result.base_errors]
-            problems += [m for row in result.invalid_rows for m in row.error.messages]
-            message = _("아무것도 가져오지 않았습니다. %(problems)s") % {
-                "problems": " ".join(problems[:5])
-            }
-            return self.refuse_confirm(request, message)
-        return super().process_result(result, request)
-
-
-UPLOAD_GONE = _(
-    "가져올 파일을 찾지 못했습니다. 이미 가져왔거나, 오래되어 지워졌거나, 이 계정이 올린 "
-    "파일이 아닙니다. 파일을 다시 올려 주세요."
-)
-CONFIRM_TAMPERED = _("확인 단계의 양식이 올린 파일과 맞지 않습니다. 파일을 다시 올려 주세요.")
+def refusal(result):
+    """Why nothing was imported ("아무것도 가져오지 않았습니다. …"), or "" when all went in."""
+    if not (result.has_errors() or result.has_validation_errors()):
+        return ""
+    problems = [str(error.error) for error in result.base_errors]
+    problems += [message for row in result.invalid_rows for message in row.error.messages]
+    return _("아무것도 가져오지 않았습니다. %(problems)s") % {"problems": " ".join(problems[:5])}

@@ -35,9 +35,19 @@ def _ancestors(department_ids):
 
 def ensure_unlocked(keys):
     """keys: (department_id, year, quarter or None for the whole year)."""
+    refused = locked_periods(keys)
+    if refused:
+        raise next(iter(refused.values()))
+
+
+def locked_periods(keys):
+    """Each of ``keys`` whose period is approved or closed, mapped to its refusal.
+
+    Two queries however many keys: an import checks every row at once with it.
+    """
     keys = {key for key in keys if key[0] is not None}
     if not keys:
-        return
+        return {}
     lineage = _ancestors({department for department, _, _ in keys})
     everyone = set().union(*lineage.values()) if lineage else set()
     rows = (
@@ -50,7 +60,9 @@ def ensure_unlocked(keys):
         .values_list("department", "year", "quarter", "status")
     )
     locked = {(department, year, quarter): status for department, year, quarter, status in rows}
-    for department, year, quarter in keys:
+    refused = {}
+    for key in sorted(keys, key=str):  # the same first refusal whatever the set's order
+        department, year, quarter = key
         statuses = {
             locked.get((unit, year, q))
             for unit in lineage.get(department, {department})
@@ -59,11 +71,12 @@ def ensure_unlocked(keys):
         if statuses:
             period = _("%(year)s년 %(quarter)s분기") if quarter else _("%(year)s년")
             closed = "closed" in statuses  # only the clerk lifts a close
-            raise PeriodLocked(
+            refused[key] = PeriodLocked(
                 LOCKED_MESSAGES["closed" if closed else "approved"]
                 % {"period": period % {"year": year, "quarter": quarter}},
                 code="period_locked",
             )
+    return refused
 
 
 # Staff cannot reopen a period: the message says who can (departments.workflow.ACTIONS).
@@ -174,6 +187,18 @@ class PeriodLockedModel(NaturalKeyModel):
     def clean(self):
         super().clean()
         ensure_unlocked(self.locked_keys())
+
+    @classmethod
+    def clean_many(cls, objs):
+        """What clean() checks, for many rows in a fixed number of queries (an import).
+
+        Returns {position in objs: [ValidationError, …]} for the rows refused. The rows are
+        those an import found by their business key, which holds their department and
+        period, so a stored row's period is its new one and only the new keys are asked.
+        """
+        keys = [obj.lock_key() for obj in objs]
+        refused = locked_periods(keys)
+        return {index: [refused[key]] for index, key in enumerate(keys) if key in refused}
 
     def save(self, *args, **kwargs):
         ensure_unlocked(self.locked_keys())

@@ -623,6 +623,10 @@ class PendingImport(models.Model):
     file_name = models.CharField(max_length=255)
     data = models.BinaryField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # What the preview found, so its pages are shown without reading the file again and the
+    # confirm knows whether to run in the background (departments.import_preview).
+    rows = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict)
 
     objects = PendingImportQuerySet.as_manager()
 
@@ -632,3 +636,59 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.file_name}"
+
+
+class ImportJob(models.Model):
+    """A confirmed import too large for a request, run by the worker (departments.import_jobs).
+
+    Like the booklet's job (reports_site.models.BookletJob) it carries the progress the page
+    shows and a heartbeat that `manage.py recover_import_jobs` reads to start a dead job
+    again. The file is kept until the job ends, so a restarted job reads it again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기")
+        RUNNING = "running", _("가져오는 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("요청한 사람"), on_delete=models.CASCADE, related_name="+"
+    )
+    model = models.CharField(_("가져오는 자료"), max_length=100)  # e.g. "budgets.budgetline"
+    resource = models.CharField(max_length=200)  # the resource class, as a dotted path
+    file_format = models.CharField(max_length=200)  # the format class, as a dotted path
+    file_name = models.CharField(_("파일 이름"), max_length=255)
+    data = models.BinaryField()
+    rows = models.PositiveIntegerField(_("행 수"), default=0)
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    percent = models.PositiveSmallIntegerField(_("진행률"), default=0)
+    current = models.CharField(_("지금 하는 일"), max_length=100, blank=True)
+    added = models.PositiveIntegerField(_("새 항목"), default=0)
+    changed = models.PositiveIntegerField(_("고친 항목"), default=0)
+    unchanged = models.PositiveIntegerField(_("그대로"), default=0)
+    error = models.TextField(_("오류"), blank=True)
+    task_id = models.CharField(_("작업 번호"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("시도 횟수"), default=0)
+    created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("마지막 진행"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("끝난 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("가져오기 작업")
+        verbose_name_plural = _("가져오기 작업")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="import_job_percent_at_most_100"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.get_status_display()} {self.percent}%"
+
+    @property
+    def active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

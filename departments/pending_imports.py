@@ -26,6 +26,7 @@ class PendingImportStorage(BaseStorage):
     def __init__(self, *, user, model, file_name="", **kwargs):
         super().__init__(**kwargs)
         self.user, self.model, self.file_name = user, model, file_name
+        self.rows = 0  # as the preview counted them (read() tells)
 
     def uploads(self):
         return PendingImport.objects.waiting_for(self.user, self.model, self.name or "")
@@ -40,7 +41,7 @@ class PendingImportStorage(BaseStorage):
         upload = self.uploads().first()
         if upload is None:
             raise PendingImport.DoesNotExist
-        self.file_name = upload.file_name
+        self.file_name, self.rows = upload.file_name, upload.rows
         return bytes(upload.data)
 
     def remove(self):

@@ -149,6 +149,11 @@ IMPORT_MAX_XLSX_UNPACKED_BYTES = 20 * 2**20
 IMPORT_MAX_XLSX_RATIO = 100
 # An uploaded file waits this long for its confirm (departments.models.PendingImport).
 IMPORT_PENDING_HOURS = 24
+# A confirmed import of more rows than this runs in the background worker, the user
+# following its progress (departments.import_jobs); smaller ones finish in the request.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "500"))
+# Rows per page of an import's preview.
+IMPORT_PREVIEW_PAGE_ROWS = 100
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
