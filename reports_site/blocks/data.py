@@ -331,6 +331,7 @@ def budget(ctx, spec):
         return None
     return {
         "tables": tables,
+        "detail": options["detail"],  # the lines' levels print in a detail table only
         "columns": columns(BUDGET_COLUMNS, options["columns"]),
         "name_header": options["name_header"],
         "year_in_header": options["year_in_header"],

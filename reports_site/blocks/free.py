@@ -62,13 +62,14 @@ def table_grid(text, header_rows=1, header_cols=0):
             if owner[r, c] != (r, c):
                 continue
             last_r, last_c = extent[r, c]
-            found = number(value)
+            header = r < header_rows or c < header_cols
+            found = None if header else number(value)  # a header's 2025 is a label
             cells.append(
                 {
                     "text": value.strip(),
                     "rowspan": last_r - r + 1,
                     "colspan": last_c - c + 1,
-                    "header": r < header_rows or c < header_cols,
+                    "header": header,
                     "number": None if found is None else str(found),
                 }
             )
@@ -142,6 +143,7 @@ def image(ctx, spec):
     if not name or not default_storage.exists(name):
         return None
     return {
+        "title": spec["title"],
         "name": name,
         "sha": file_sha(name),  # an edition names the file by its content, too
         "caption": spec["caption"],
