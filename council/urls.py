@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import browse, periods, search, sessions
+from .views import browse, files, periods, search, sessions
 
 app_name = "council"
 
@@ -45,4 +45,5 @@ urlpatterns = [
     path("committees/", browse.committees, name="committees"),
     path("committees/<int:pk>/", browse.committee, name="committee"),
     path("search/", search.search, name="search"),
+    path("images/<str:sha>/<path:name>", files.block_image, name="block_image"),
 ]

@@ -68,7 +68,7 @@ LEGACY = {
     ),
     "new_programs": (
         gettext_noop("신규·중점사업 추진실적"),
-        lambda: [block("programs", {"programs": "new_priority"})],
+        lambda: [block("programs", {"programs": "new_priority", "index": False})],
         list,
     ),
     "budget_detail": (

@@ -118,7 +118,7 @@ def _v1_block(kind, old):
         found = {"programs": programs}
         if kind in ("programs", "new_programs"):
             found |= {
-                "index": True,
+                "index": kind == "programs",  # version 1 listed only the main programs
                 "parts": blocks.programs.DEFAULT_PARTS.split(),
                 "headings": blocks.programs.default_headings(),
                 "marker": "□",

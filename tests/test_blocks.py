@@ -7,11 +7,9 @@ import shutil
 import subprocess
 import tempfile
 
-import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import TestCase, override_settings
-from django.urls import NoReverseMatch
 
 from .block_helpers import (
     MEDIA,
@@ -821,11 +819,18 @@ class ImageTests(BlockTests):
         data = report(self.briefing, section(image_spec("blocks/2025/gone.png")))
         self.assertEqual(data["sections"][0]["blocks"], [])
 
-    @pytest.mark.xfail(strict=True, raises=NoReverseMatch, reason="no council:block_image URL")
-    def test_alt_text_and_caption_on_the_web(self):
+    def test_alt_text_and_caption_on_the_web_and_the_image_served_by_its_content(self):
+        block = report(self.briefing, section(image_spec()))["sections"][0]["blocks"][0]
         markup = html_of(report(self.briefing, section(image_spec())))
         self.assertIn('alt="본관 북쪽에 별관"', markup)
         self.assertIn("<figcaption>본관과 별관</figcaption>", markup)
+        url = re.search(r'<img src="([^"]+)"', markup)[1]
+        self.assertEqual(url, f"/images/{block['sha']}/blocks/2025/map.png")
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), png())
+        self.assertEqual(self.client.get(url.replace(block["sha"][:8], "0" * 8)).status_code, 404)
+        self.assertEqual(self.client.get(f"/images/{block['sha']}/parts/x.pdf").status_code, 404)
 
     def test_the_pdf_embeds_the_image(self):
         self.assertIn("청사배치도", self.pdf)
@@ -900,8 +905,8 @@ class NoteTextAndPageBreakTests(BlockTests):
         first, second = squeeze(content[0]), squeeze(content[1])
         self.assertIn("【요약】◆현황○민원대기30분", first)
         self.assertNotIn("현행", first)
-        self.assertIn("현행□종이신청서", second)
-        self.assertIn("바뀜□온라인신청○24시간", second)
+        for piece in ("현행", "□종이신청서", "바뀜", "□온라인신청", "○24시간"):  # side by side
+            self.assertIn(piece, second)
         self.assertIn("□다음쪽○둘째줄-셋째줄", second)
 
 

@@ -21,7 +21,7 @@ LEGACY = {
     "general": ("일반현황", []),
     "goals": ("업무 목표와 방향", [("goals", {})]),
     "programs": ("주요업무 추진실적", [("programs", {"programs": "main"})]),
-    "new_programs": ("신규·중점사업 추진실적", [("programs", {"programs": "new_priority"})]),
+    "new_programs": ("신규·중점사업 추진실적", [("programs", {"programs": "new_priority", "index": False})]),
     "budget_detail": ("세입·세출 예산 세부현황", [("budget", DETAIL)]),
     "schedule": ("예산집행 및 추진일정", [("schedule", {})]),
     "kpis": ("성과지표", [("kpis", {})]),
