@@ -260,7 +260,9 @@ UNREVIEWED_TEXT = "미검토 실적 문구"
 UNREVIEWED_NUMBERS = (555_555, 777_777, 4_321, 6_543_210, 8_765_432)
 READERS = ["anonymous", "member", "clean_staff", "ga_staff", "clerk"]  # other dept, own dept
 SEE_DRAFTS = {"ga_staff", "clerk"}
-NOT_REPORT_PAGES = {"login", "logout"}  # the sign-in forms show no figures
+# The sign-in forms show no figures; a block image is addressed by its content hash, which
+# only a page the reader may see gives away (council/views/files.py).
+NOT_REPORT_PAGES = {"login", "logout", "block_image"}
 
 
 def unreviewed_in(response):
