@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from unittest import mock
 
@@ -65,10 +66,13 @@ def row_counts():
 
 class DemoCommandTests(TestCase):
     def test_running_the_demo_twice_changes_nothing(self):
-        demo_command()
-        first = row_counts()
-        demo_command()
-        self.assertEqual(row_counts(), first)
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            demo_command()
+            first = row_counts()
+            demo_command()
+            self.assertEqual(row_counts(), first)
+            # the image blocks' files are stored once, under the names the fixtures give
+            self.assertEqual(os.listdir(f"{media}/blocks/demo"), ["exm-art-org-chart.png"])
         self.assertGreater(first["departments.Department"], 10)
         # every loaded record has its baseline history: its first edit shows old → new
         for model in (Department, Facility, StaffingSnapshot, VehicleFleet):
@@ -93,7 +97,8 @@ class DemoCommandTests(TestCase):
         self.assertEqual(list(Edition.objects.values_list("pk", flat=True)), first)
         published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED).count()
         self.assertEqual(Edition.objects.filter(briefing__isnull=False).count(), published)
-        self.assertEqual(Edition.objects.booklets().count(), 3)  # one per session
+        # one per session: three of 영등포구의회, one of the synthetic second council
+        self.assertEqual(Edition.objects.booklets().count(), 4)
 
     def test_the_demo_refuses_to_create_known_passwords_outside_debug(self):
         with self.assertRaises(CommandError):

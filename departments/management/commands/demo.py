@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -16,6 +18,9 @@ from departments.history import record_baseline
 from departments.models import Department, Membership
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "demo"
+# Files the fixtures name (a block's image): fixtures/demo/files/X is stored as X. (Not
+# "media": .gitignore leaves out every folder of that name.)
+FILES = FIXTURES / "files"
 PASSWORD = "briefing-demo"
 
 # username, role (None: superuser), department code
@@ -31,6 +36,26 @@ ACCOUNTS = [
 
 def worker_command():
     return [sys.executable, str(Path(settings.BASE_DIR, "manage.py")), "db_worker", "--no-reload"]
+
+
+def copy_media():
+    """Put the demo's files where the fixtures say they are stored (fixtures/demo/files/X is
+    stored as X). A file already there with the same content is left alone, so a second run
+    writes nothing and never makes a second copy under another name."""
+    copied = []
+    for source in sorted(p for p in FILES.rglob("*") if p.is_file()):
+        name = source.relative_to(FILES).as_posix()
+        content = source.read_bytes()
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as stored:
+                if stored.read() == content:
+                    continue
+            default_storage.delete(name)
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:
+            raise CommandError(f"{name}: 저장소가 다른 이름({saved})으로 저장했습니다.")
+        copied.append(name)
+    return copied
 
 
 def stop(process):
@@ -79,6 +104,7 @@ class Command(BaseCommand):
         # loaddata saves raw, without history: record the loaded state, so that the first
         # edit of a demo figure shows its old value (and a second run records nothing).
         record_baseline("데모 자료 불러오기")
+        copy_media()  # the image blocks' files, before anything renders them
         with transaction.atomic():
             accounts = [self.ensure_account(*account) for account in ACCOUNTS]
         if not no_publish:
