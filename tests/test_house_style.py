@@ -8,7 +8,14 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from reports_site import style as house
 from reports_site.models import HouseStyle
 from reports_site.report import build_report
-from reports_site.templatetags.briefing import amount, change_rate, kdate, rate, signed
+from reports_site.templatetags.briefing import (
+    amount,
+    change_rate,
+    date_range,
+    kdate,
+    rate,
+    signed,
+)
 
 from .block_helpers import (
     MEDIA,
@@ -113,6 +120,18 @@ def printed_marks(data):
     from reports_site.report import walk
 
     return [(s["level"], s["mark"], s["heading"]) for s in walk(data["sections"])][:5]
+
+
+class DateRangeTests(SimpleTestCase):
+    def test_the_end_of_a_range_follows_the_date_style(self):
+        import datetime as dt
+
+        start, end = dt.date(2025, 9, 2), dt.date(2025, 9, 12)
+        with house.active({"date_style": "short"}):
+            self.assertEqual(date_range(start, end), "'25.9.2. ~ 9.12.")
+        with house.active({"date_style": "dotted"}):
+            self.assertEqual(date_range(start, end), "2025. 9. 2. ~ 9. 12.")
+            self.assertEqual(date_range(start, dt.date(2026, 1, 5)), "2025. 9. 2. ~ 2026. 1. 5.")
 
 
 class StyleTests(TestCase):

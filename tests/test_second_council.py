@@ -113,12 +113,14 @@ class SecondCouncilPdfTests(TestCase):
     def test_zero_negative_and_dates_follow_the_house(self):
         budget = next(line for line in self.text.split("\n") if "예술단체 육성 지원" in line)
         self.assertIn("760,000 760,000 0 0.0", " ".join(budget.split()))
-        falling = next(line for line in self.text.split("\n") if "찾아가는 예술무대 (" in line)
+        falling = next(
+            line for line in self.text.split("\n") if "찾아가는 예술무대" in line and "," in line
+        )  # the budget row (the name is also a program and a team's duty)
         self.assertIn("-65,000", falling)
         self.assertIn("-13.5", falling)
         self.assertNotIn("△", self.text)
         self.assertIn("'25.8.31.", self.text)  # the as-of captions
-        self.assertIn("'25.9.2.", self.pages[0])  # the cover
+        self.assertIn("'25.9.2. ~ 9.12.", self.pages[0])  # the cover, in the short style
         self.assertNotIn("2025. 8. 31.", self.text)
 
     def test_the_free_table_merges_its_cells(self):

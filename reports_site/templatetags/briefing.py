@@ -182,8 +182,11 @@ def get(mapping, key):
 
 @register.filter
 def date_range(start, end):
-    """2025. 6. 12. ~ 6. 27.: the end drops the year it shares with the start."""
+    """2025. 6. 12. ~ 6. 27. ('25.6.12. ~ 6.27. in the short style): the end drops the
+    year it shares with the start."""
     start, end = _date(start), _date(end)
-    if start.year == end.year:
-        return f"{kdate(start)} ~ {end.month}. {end.day}."
-    return f"{kdate(start)} ~ {kdate(end)}"
+    if start.year != end.year:
+        return f"{kdate(start)} ~ {kdate(end)}"
+    if house.current()["date_style"] == "short":
+        return f"{kdate(start)} ~ {end.month}.{end.day}."
+    return f"{kdate(start)} ~ {end.month}. {end.day}."
