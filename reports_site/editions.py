@@ -6,6 +6,7 @@ import json
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.numberformat import format as number_format
@@ -134,8 +135,11 @@ def _booklet_data(found):
 
 
 def publish_booklet(session, user=None, progress=None):
-    """The session booklet as an edition; unchanged content returns the stored one."""
+    """The session booklet as an edition; unchanged content returns the stored one. A
+    session with no published edition has no booklet to make (ValidationError)."""
     found = booklet_editions(session)
+    if not found:
+        raise ValidationError(_("이 회기에 발행본이 있는 공개 업무보고가 없습니다."), code="empty")
     data = _booklet_data(found)
     digest = content_hash(data)
     latest = Edition.objects.booklets().filter(session=session).latest_first().defer("data")

@@ -5,6 +5,7 @@ the job row (`BookletJob`) carries the progress the page shows and a heartbeat t
 `manage.py recover_booklet_jobs` reads to start a dead job again.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,6 +47,15 @@ def _update(job, **fields):
     BookletJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), **fields)
 
 
+def _failure(error):
+    """What the booklet page says of a failed job: the clerk's message where there is one."""
+    if files.disk_full(error):
+        return files.disk_full_message()
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return f"{type(error).__name__}: {error}"
+
+
 def run(job):
     _update(job, status=BookletJob.Status.RUNNING, attempts=F("attempts") + 1, error="")
 
@@ -58,9 +68,7 @@ def run(job):
         _update(
             job,
             status=BookletJob.Status.FAILED,
-            error=files.disk_full_message()
-            if files.disk_full(error)
-            else f"{type(error).__name__}: {error}",
+            error=_failure(error),
             finished_at=timezone.now(),
         )
         raise

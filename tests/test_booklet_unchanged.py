@@ -55,3 +55,23 @@ class UnchangedBookletTests(TestCase):
         self.assertEqual([e.number for e in found], [2, 2, 2])
         orders = [e.briefing.department.order for e in found]
         self.assertEqual(orders, sorted(orders))
+
+
+class EmptyBookletTests(TestCase):
+    def test_a_session_without_published_editions_has_no_booklet_and_says_so(self):
+        from django.core.exceptions import ValidationError
+
+        from reports_site import tasks
+        from reports_site.models import BookletJob
+
+        session = make_session()
+        make_sections(make_briefing(make_department(), session, status="published"), "general")
+        with self.assertRaisesMessage(ValidationError, "발행본이 있는 공개 업무보고가 없습니다"):
+            editions.publish_booklet(session)
+        job = BookletJob.objects.create(session=session)
+        with self.assertRaises(ValidationError):
+            tasks.run(job)
+        job.refresh_from_db()
+        self.assertEqual(job.status, BookletJob.Status.FAILED)
+        self.assertEqual(job.error, "이 회기에 발행본이 있는 공개 업무보고가 없습니다.")
+        self.assertFalse(Edition.objects.filter(session=session).exists())
