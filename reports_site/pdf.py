@@ -387,7 +387,7 @@ def section_pages(parts):
     return pages
 
 
-def _overlay(parts, pages):
+def _overlay_pages(parts, pages):
     """One page per content page: its folio and the program index's page numbers."""
     overlay, number = [], 1
     for part in parts:
@@ -400,8 +400,35 @@ def _overlay(parts, pages):
         for page_marks in marks:
             overlay.append({"number": number, "marks": page_marks})
             number += 1
-    html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
+    return overlay
+
+
+def _overlay(overlay_pages):
+    html = render_to_string("reports/pdf/overlay.html", {"pages": overlay_pages})
     return _write(_render(html))
+
+
+def _piece(job):
+    """One of the documents assembly renders (run in a render process when it pays)."""
+    kind, argument = job
+    return _front(argument) if kind == "front" else _overlay(argument)
+
+
+def _front_and_overlays(front_context, overlay_pages):
+    """The front matter and the overlay (in slices): at once, in render processes, as each
+    takes seconds for a booklet of hundreds of pages."""
+    count = workers() if len(overlay_pages) > 100 else 1
+    size = -(-len(overlay_pages) // count) or 1
+    jobs = [("front", front_context)] + [
+        ("overlay", overlay_pages[start : start + size])
+        for start in range(0, max(len(overlay_pages), 1), size)
+    ]
+    if count == 1:
+        results = [_piece(job) for job in jobs]
+    else:
+        with render_pool() as pool:
+            results = list(pool.map(_piece, jobs))
+    return results[0], results[1:]
 
 
 def _front(context):
@@ -442,13 +469,13 @@ def assemble(front_context, parts, metadata):
         {**entry, "page": pages.get(entry["anchor"], "")} for entry in front_context["entries"]
     ]
     writer = PdfWriter()
-    front, lines = _front(front_context)
+    (front, lines), overlays = _front_and_overlays(front_context, _overlay_pages(parts, pages))
     writer.append(PdfReader(io.BytesIO(front)))
     front_pages = len(writer.pages)
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part.pdf)), outline_item=part.name or None)
-    overlay = PdfReader(io.BytesIO(_overlay(parts, pages)))
-    for index, stamp in enumerate(overlay.pages):
+    stamps = (stamp for overlay in overlays for stamp in PdfReader(io.BytesIO(overlay)).pages)
+    for index, stamp in enumerate(stamps):
         writer.pages[front_pages + index].merge_page(stamp)
     _link_contents(writer, lines, pages, front_pages)
     writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
