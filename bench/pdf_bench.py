@@ -33,11 +33,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+WORKER = ["db_worker", "--no-reload", "--interval", "0.1"]
 
 
 def setup_django():
@@ -178,6 +180,64 @@ def _cpu():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+class ProcessTree(threading.Thread):
+    """Samples a process and its descendants (every 0.1 s, from /proc): their CPU time, the
+    largest one's peak memory and the most they held at once. For programs whose children
+    rusage cannot see (Chromium's zygote) and for long-running workers."""
+
+    def __init__(self, *roots):
+        super().__init__(daemon=True)
+        self.roots, self.cpu, self.largest, self.together = set(roots), {}, 0, 0
+        self.running = True
+        self.start()
+
+    def sample(self):
+        ticks, parents, stats = os.sysconf("SC_CLK_TCK"), {}, {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{name}/status") as status:
+                    memory = {
+                        line.split(":")[0]: int(line.split()[1]) // 1024
+                        for line in status
+                        if line.startswith(("VmHWM", "VmRSS"))
+                    }
+            except (OSError, IndexError, ValueError):
+                continue
+            pid = int(name)
+            parents[pid] = int(fields[1])
+            stats[pid] = ((int(fields[11]) + int(fields[12])) / ticks, memory)
+        tree = set(self.roots) & set(stats)
+        grew = True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        together = 0
+        for pid in tree:
+            cpu, memory = stats[pid]
+            self.cpu[pid] = max(self.cpu.get(pid, 0), cpu)
+            self.largest = max(self.largest, memory.get("VmHWM", 0))
+            together += memory.get("VmRSS", 0)
+        self.together = max(self.together, together)
+
+    def run(self):
+        while self.running:
+            self.sample()
+            time.sleep(0.1)
+
+    def stop(self):
+        self.running = False
+        self.join()
+        self.sample()
+        return sum(self.cpu.values())
+
+
 def case_product():
     """briefing_pdf --session, cold then warm, in the foreground."""
     from reports_site import editions, pdf
@@ -186,9 +246,11 @@ def case_product():
     reports = editions.booklet_reports(session)
     pdf.render_part(reports[0])  # load WeasyPrint and the fonts, as the command does too
     cold()
+    tree = ProcessTree(os.getpid())
     cpu, started = _cpu(), time.perf_counter()
     document, _pages = pdf.booklet_pdf(session, reports)
     seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+    tree.stop()
     own, workers = peak_mb()
     warm_cpu, started = _cpu(), time.perf_counter()
     pdf.booklet_pdf(session, reports)
@@ -201,6 +263,7 @@ def case_product():
         "pages": _count(document),
         "departments": len(reports),
         "peak_mb": max(own, workers),
+        "together_mb": tree.together,
     }
 
 
@@ -245,37 +308,22 @@ def case_chromium():
             f"--print-to-pdf={out}",
             page.as_uri(),
         ]
-        cpu, started = _cpu(), time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        results.append((time.perf_counter() - started, _cpu() - cpu))
-    _own, largest = peak_mb()
+        started = time.perf_counter()
+        browser = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tree = ProcessTree(browser.pid)
+        if browser.wait():
+            sys.exit(f"chromium failed: {browser.returncode}")
+        seconds = time.perf_counter() - started
+        results.append((seconds, tree.stop(), tree.largest, tree.together))
     return {
         "seconds": results[0][0],
         "cpu": results[0][1],
         "warm": results[1][0],
         "warm_cpu": results[1][1],
         "pages": _count(out.read_bytes()),
-        "peak_mb": largest,
+        "peak_mb": results[0][2],
+        "together_mb": results[0][3],
     }
-
-
-def _peak_of(pid):
-    """A running process's peak resident memory (VmHWM), in MB."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _cpu_of(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
 
 
 def _job_done(job, timeout=1800):
@@ -303,7 +351,7 @@ def case_workers(count):
     cold()
     workers = [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.1"],
+            [sys.executable, str(ROOT / "manage.py"), *WORKER],
             env=os.environ | {"PYTHONUNBUFFERED": "1"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -312,22 +360,31 @@ def case_workers(count):
     ]
     try:
         time.sleep(3)  # the workers have started (Django loaded), as in production
-        base = [_cpu_of(w.pid) for w in workers]
+        tree = ProcessTree(*(w.pid for w in workers))
+        time.sleep(0.3)
+        base = sum(tree.cpu.values())
         results = []
         for _ in range(2):
             started = time.perf_counter()
             job = tasks.start_booklet(session)
             _job_done(job)
             results.append(time.perf_counter() - started)
+            if not results[1:]:
+                cold_cpu = sum(tree.cpu.values()) - base
             session.editions.filter(briefing=None).delete()  # warm: parts cached, made again
-        cpu = sum(_cpu_of(w.pid) - b for w, b in zip(workers, base, strict=True))
-        peak = max(_peak_of(w.pid) for w in workers)
+        tree.stop()
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(60)
-    return {"seconds": results[0], "warm": results[1], "cpu_both": cpu, "peak_mb": peak}
+    return {
+        "seconds": results[0],
+        "warm": results[1],
+        "cpu": cold_cpu,
+        "peak_mb": tree.largest,
+        "together_mb": tree.together,
+    }
 
 
 CASES = {
@@ -432,19 +489,23 @@ def compare(args, env, folder):
         f"on {os.cpu_count()} cores\n"
     )
     product, chromium = rounds[0]["product"], rounds[0]["chromium"]
-    print(f"| case | cold, median of {args.runs} | warm | CPU cold | pages | peak MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| case | cold, median of {args.runs} | warm | CPU cold | pages "
+        "| largest process MB | all processes MB |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, label, cpu in [
         ("product", f"product, briefing_pdf --session ({product['departments']} dep.)", "cpu"),
         ("chromium", "headless Chromium, same HTML", "cpu"),
-        ("workers1", "product, background, 1 worker", "cpu_both"),
-        ("workers2", "product, background, 2 workers", "cpu_both"),
+        ("workers1", "product, background, 1 worker", "cpu"),
+        ("workers2", "product, background, 2 workers", "cpu"),
     ]:
         pages = rounds[0][name].get("pages", product["pages"])
         print(
             f"| {label} | {median(rounds, name, 'seconds'):.1f} s | "
             f"{median(rounds, name, 'warm'):.1f} s | {median(rounds, name, cpu):.1f} s | "
-            f"{pages} | {max(r[name]['peak_mb'] for r in rounds)} |"
+            f"{pages} | {max(r[name]['peak_mb'] for r in rounds)} | "
+            f"{max(r[name].get('together_mb', 0) for r in rounds) or '–'} |"
         )
     pages = (product["pages"], chromium["pages"])
 

@@ -200,6 +200,10 @@ def still_ours(token):
     PartClaim.objects.filter(owner=token).update(claimed_at=timezone.now())
 
 
+def _wait():
+    time.sleep(POLL)
+
+
 def stored_keys(keys):
     from .models import RenderedPart
 
@@ -283,7 +287,7 @@ def parts_for(reports, progress=None):
         finally:
             release(token)
         if not mine and pending:  # every missing part is being rendered elsewhere
-            time.sleep(POLL)
+            _wait()
             for key in stored_keys(pending):
                 parts[key] = cached_part(key)
         pending = [key for key in pending if parts[key] is None]
