@@ -1,15 +1,26 @@
-"""Benchmark of the council-briefing PDF: one department, the session booklet, re-downloads.
+"""Benchmark of the council-briefing PDF: the session booklet against headless Chromium, with
+one and two background workers; one department, the booklet after an edit, re-downloads.
 
-    uv run python bench/pdf_bench.py [--departments 60] [--runs 5]
+    uv run python bench/pdf_bench.py [--departments 60] [--runs 3]      # the comparison
+    uv run python bench/pdf_bench.py --only departments --runs 5       # one department
+    uv run python bench/pdf_bench.py --only rest                       # edit, re-download
 
 Builds its own database in a temporary folder (the demo data plus `manage.py synth`), so it
 never touches yours. Every case runs in a fresh process, so peak memory (max RSS) is that
 case's alone. Prints a Markdown table; docs/performance.md keeps the last results.
 
-Cases:
+Cases of the comparison, A/B interleaved (each round runs every case once, in turn, so a
+change in the machine's load falls on all of them alike):
+- product: `briefing_pdf --session` in the foreground (a render process per core), cold (no
+  cached part) then warm (every part cached: the front, overlay and merge only).
+- chromium: /usr/bin/chromium --headless --print-to-pdf of the same booklet HTML (every
+  department's part under the same stylesheets), cold (first launch) then warm (again).
+- workers 1 / 2: the booklet job in the background with one and with two `manage.py
+  db_worker` processes (cold, then warm: the booklet made again from the cached parts).
+Wall and CPU time (the case's process and all its children), pages, the largest process's
+peak memory, and the load average while the case ran.
+Other cases:
 - demo / synthetic department: one department's PDF rendered from its data, cache off.
-- booklet: the whole session booklet, departments rendered in parallel and merged (cold:
-  no cached part), against the naive peer: the same HTML rendered by WeasyPrint in one pass.
 - booklet after one edit: one department's figure changed, the booklet made again.
 - re-download: GET of a published edition's PDF through Django (served from storage).
 """
@@ -22,10 +33,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+WORKER = ["db_worker", "--no-reload", "--interval", "0.1"]
 
 
 def setup_django():
@@ -160,10 +174,227 @@ def case_redownload():
     return {"median_ms": statistics.median(times) * 1000, "bytes": size}
 
 
+def _cpu():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class ProcessTree(threading.Thread):
+    """Samples a process and its descendants (every 0.1 s, from /proc): their CPU time, the
+    largest one's peak memory and the most they held at once. For programs whose children
+    rusage cannot see (Chromium's zygote) and for long-running workers."""
+
+    def __init__(self, *roots):
+        super().__init__(daemon=True)
+        self.roots, self.cpu, self.largest, self.together = set(roots), {}, 0, 0
+        self.running = True
+        self.start()
+
+    def sample(self):
+        ticks, parents, stats = os.sysconf("SC_CLK_TCK"), {}, {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{name}/status") as status:
+                    memory = {
+                        line.split(":")[0]: int(line.split()[1]) // 1024
+                        for line in status
+                        if line.startswith(("VmHWM", "VmRSS"))
+                    }
+            except (OSError, IndexError, ValueError):
+                continue
+            pid = int(name)
+            parents[pid] = int(fields[1])
+            stats[pid] = ((int(fields[11]) + int(fields[12])) / ticks, memory)
+        tree = set(self.roots) & set(stats)
+        grew = True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        together = 0
+        for pid in tree:
+            cpu, memory = stats[pid]
+            self.cpu[pid] = max(self.cpu.get(pid, 0), cpu)
+            self.largest = max(self.largest, memory.get("VmHWM", 0))
+            together += memory.get("VmRSS", 0)
+        self.together = max(self.together, together)
+
+    def run(self):
+        while self.running:
+            self.sample()
+            time.sleep(0.1)
+
+    def stop(self):
+        self.running = False
+        self.join()
+        self.sample()
+        return sum(self.cpu.values())
+
+
+def case_product():
+    """briefing_pdf --session, cold then warm, in the foreground."""
+    from reports_site import editions, pdf
+
+    session = synthetic_session()
+    reports = editions.booklet_reports(session)
+    pdf.render_part(reports[0])  # load WeasyPrint and the fonts, as the command does too
+    cold()
+    tree = ProcessTree(os.getpid())
+    cpu, started = _cpu(), time.perf_counter()
+    document, _pages = pdf.booklet_pdf(session, reports)
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+    tree.stop()
+    own, workers = peak_mb()
+    warm_cpu, started = _cpu(), time.perf_counter()
+    pdf.booklet_pdf(session, reports)
+    warm, warm_cpu = time.perf_counter() - started, _cpu() - warm_cpu
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "warm": warm,
+        "warm_cpu": warm_cpu,
+        "pages": _count(document),
+        "departments": len(reports),
+        "peak_mb": max(own, workers),
+        "together_mb": tree.together,
+    }
+
+
+def booklet_html():
+    """The booklet's HTML as one document, for a browser: every part, the same stylesheets."""
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from reports_site import editions, pdf
+
+    session = synthetic_session()
+    with translation.override("ko"):
+        body = "".join(
+            render_to_string("reports/part.html", {"report": r, "pdf": True})
+            for r in editions.booklet_reports(session)
+        )
+    links = "".join(
+        f'<link rel="stylesheet" href="file://{finders.find(name)}">' for name in pdf.STYLESHEETS
+    )
+    return (
+        f'<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">{links}</head>'
+        f'<body class="pdf">{body}</body></html>'
+    )
+
+
+def case_chromium():
+    """Headless Chromium printing the booklet HTML: cold (first launch), then warm."""
+    folder = Path(tempfile.mkdtemp(prefix="chromium-"))
+    page = folder / "booklet.html"
+    page.write_text(booklet_html(), encoding="utf-8")
+    results = []
+    for _ in range(2):
+        out = folder / "booklet.pdf"
+        command = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={folder / 'profile'}",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        started = time.perf_counter()
+        browser = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tree = ProcessTree(browser.pid)
+        if browser.wait():
+            sys.exit(f"chromium failed: {browser.returncode}")
+        seconds = time.perf_counter() - started
+        results.append((seconds, tree.stop(), tree.largest, tree.together))
+    return {
+        "seconds": results[0][0],
+        "cpu": results[0][1],
+        "warm": results[1][0],
+        "warm_cpu": results[1][1],
+        "pages": _count(out.read_bytes()),
+        "peak_mb": results[0][2],
+        "together_mb": results[0][3],
+    }
+
+
+def _job_done(job, timeout=1800):
+    from reports_site.models import BookletJob
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == BookletJob.Status.DONE:
+            return
+        if job.status == BookletJob.Status.FAILED:
+            sys.exit(f"the booklet job failed: {job.error}")
+        time.sleep(0.1)
+    sys.exit("the booklet job never ended")
+
+
+def case_workers(count):
+    """The booklet made in the background by `count` db_worker processes (cold, then warm)."""
+    from reports_site import tasks
+    from reports_site.models import BookletJob
+
+    session = synthetic_session()
+    session.editions.filter(briefing=None).delete()  # no stored booklet to return
+    BookletJob.objects.all().delete()
+    cold()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *WORKER],
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        time.sleep(3)  # the workers have started (Django loaded), as in production
+        tree = ProcessTree(*(w.pid for w in workers))
+        time.sleep(0.3)
+        base = sum(tree.cpu.values())
+        results = []
+        for _ in range(2):
+            started = time.perf_counter()
+            job = tasks.start_booklet(session)
+            _job_done(job)
+            results.append(time.perf_counter() - started)
+            if not results[1:]:
+                cold_cpu = sum(tree.cpu.values()) - base
+            session.editions.filter(briefing=None).delete()  # warm: parts cached, made again
+        tree.stop()
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(60)
+    return {
+        "seconds": results[0],
+        "warm": results[1],
+        "cpu": cold_cpu,
+        "peak_mb": tree.largest,
+        "together_mb": tree.together,
+    }
+
+
 CASES = {
     "demo": lambda: case_department("demo"),
     "synthetic": lambda: case_department("synthetic"),
     "booklet": case_booklet,
+    "product": case_product,
+    "chromium": case_chromium,
+    "workers1": lambda: case_workers(1),
+    "workers2": lambda: case_workers(2),
     "naive": case_naive,
     "edit": case_publish_then_edit,
     "redownload": case_redownload,
@@ -194,7 +425,9 @@ def run_case(name, env):
     )
     if out.returncode:
         sys.exit(f"case {name} failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["load"] = os.getloadavg()[0]  # the 1-minute load average as the case ended
+    return result
 
 
 def manage(env, *args):
@@ -206,12 +439,102 @@ def manage(env, *args):
     )
 
 
+def case_freeze():
+    """An edition for each published briefing without one (synth publishes none): what a
+    booklet is made of, without rendering anything."""
+    from reports_site.models import Briefing, Edition
+    from reports_site.report import build_report, content_hash
+
+    made = 0
+    for briefing in Briefing.objects.filter(status="published", editions__isnull=True):
+        data = build_report(briefing)
+        Edition.objects.create(
+            session=briefing.session,
+            briefing=briefing,
+            number=1,
+            data=data,
+            content_hash=content_hash(data),
+            pdf="",
+            pdf_hash="",
+            pages=0,
+            page_map={},
+        )
+        made += 1
+    return {"editions": made}
+
+
+CASES["freeze"] = case_freeze
+COMPARED = ["product", "chromium", "workers1", "workers2"]
+
+
+def median(rounds, case, key):
+    return statistics.median(r[case][key] for r in rounds)
+
+
+def compare(args, env, folder):
+    print(f"machine: {os.cpu_count()} cores; load average before: {os.getloadavg()}", flush=True)
+    rounds = []
+    for number in range(args.runs):
+        order = COMPARED[number % len(COMPARED) :] + COMPARED[: number % len(COMPARED)]
+        row = {}
+        for name in order:
+            env["MEDIA_ROOT"] = tempfile.mkdtemp(dir=folder)  # no cached parts
+            row[name] = run_case(name, env)
+        rounds.append(row)
+        print(f"round {number + 1}: " + json.dumps(row), flush=True)
+    loads = [r[name]["load"] for r in rounds for name in COMPARED]
+    print(
+        f"\n{args.runs} rounds, A/B interleaved; load average (1 min) at the end of the cases: "
+        f"median {statistics.median(loads):.1f}, {min(loads):.1f}–{max(loads):.1f} "
+        f"on {os.cpu_count()} cores\n"
+    )
+    product, chromium = rounds[0]["product"], rounds[0]["chromium"]
+    print(
+        f"| case | cold, median of {args.runs} | warm | CPU cold | pages "
+        "| largest process MB | all processes MB |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, label, cpu in [
+        ("product", f"product, briefing_pdf --session ({product['departments']} dep.)", "cpu"),
+        ("chromium", "headless Chromium, same HTML", "cpu"),
+        ("workers1", "product, background, 1 worker", "cpu"),
+        ("workers2", "product, background, 2 workers", "cpu"),
+    ]:
+        pages = rounds[0][name].get("pages", product["pages"])
+        print(
+            f"| {label} | {median(rounds, name, 'seconds'):.1f} s | "
+            f"{median(rounds, name, 'warm'):.1f} s | {median(rounds, name, cpu):.1f} s | "
+            f"{pages} | {max(r[name]['peak_mb'] for r in rounds)} | "
+            f"{max(r[name].get('together_mb', 0) for r in rounds) or '–'} |"
+        )
+    pages = (product["pages"], chromium["pages"])
+
+    def ratio(a, b, key):  # the median of the ratios of each round (paired)
+        return statistics.median(r[a][key] / r[b][key] for r in rounds)
+
+    print()
+    print(f"- product / Chromium, cold: {ratio('product', 'chromium', 'seconds'):.2f}")
+    print(f"- product / Chromium, warm: {ratio('product', 'chromium', 'warm'):.2f}")
+    print(f"- 1 worker / Chromium, cold: {ratio('workers1', 'chromium', 'seconds'):.2f}")
+    print(f"- 2 workers / Chromium, cold: {ratio('workers2', 'chromium', 'seconds'):.2f}")
+    print(f"- 2 workers speed-up over 1, cold: {ratio('workers1', 'workers2', 'seconds'):.2f}")
+    print(f"- 2 workers speed-up over 1, warm: {ratio('workers1', 'workers2', 'warm'):.2f}")
+    print(f"- pages: product {pages[0]}, Chromium {pages[1]}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--departments", type=int, default=60)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--case")
-    parser.add_argument("--only", choices=["departments"], help="just the one-department cases")
+    parser.add_argument(
+        "--only",
+        choices=["compare", "departments", "rest"],
+        default="compare",
+        help="compare: the booklet against Chromium and with 1 and 2 workers (default); "
+        "departments: one department; rest: edit, unchanged, re-download",
+    )
+    parser.add_argument("--database", help="a bench database made before (kept, not rebuilt)")
     args = parser.parse_args()
     if args.case:
         setup_django()
@@ -219,14 +542,21 @@ def main():
         return
 
     folder = tempfile.mkdtemp(prefix="briefing-bench-")
+    database = args.database or f"{folder}/bench.sqlite3"
     env = os.environ | {
-        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{database}"),
         "MEDIA_ROOT": f"{folder}/media",
         "DEBUG": "true",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     }
-    manage(env, "demo", "--no-serve")
-    manage(env, "synth", "--departments", str(args.departments), "--years", "2")
+    if not (args.database and Path(args.database).exists()):
+        manage(env, "demo", "--no-serve", "--no-publish")
+        manage(env, "synth", "--departments", str(args.departments), "--years", "2")
+    manage(env, "migrate", "-v0")
+    run_case("freeze", env)
+    if args.only == "compare":
+        compare(args, env, folder)
+        return
 
     def medians(name, key="seconds"):
         results = []
@@ -237,32 +567,14 @@ def main():
 
     print(f"| case | median of {args.runs} | notes |\n| --- | --- | --- |", flush=True)
     rows = Rows()
-    for name, label in [
-        ("demo", "demo department (총무과)"),
-        ("synthetic", "synthetic department"),
-    ]:
-        seconds, last = medians(name)
-        rows.append((label, f"{seconds:.2f} s", f"{last['pages']} pages"))
-    if args.only:
+    if args.only == "departments":
+        for name, label in [
+            ("demo", "demo department (총무과)"),
+            ("synthetic", "synthetic department"),
+        ]:
+            seconds, last = medians(name)
+            rows.append((label, f"{seconds:.2f} s", f"{last['pages']} pages"))
         return
-    booklet, last = medians("booklet")
-    naive, peer = medians("naive")
-    rows.append(
-        (
-            f"booklet, {last['departments']} departments, cold",
-            f"{booklet:.1f} s",
-            f"{last['pages']} pages; peak {last['peak_mb']} MB main + "
-            f"{last['worker_peak_mb']} MB largest worker",
-        )
-    )
-    rows.append(
-        (
-            "naive single pass (peer)",
-            f"{naive:.1f} s",
-            f"{peer['pages']} pages; peak {peer['peak_mb']} MB",
-        )
-    )
-    rows.append(("booklet / naive", f"{booklet / naive:.2f}", "lower is better"))
     edit = [
         run_case("edit", env | {"MEDIA_ROOT": tempfile.mkdtemp(dir=folder)})
         for _ in range(max(1, args.runs // 2))

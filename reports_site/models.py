@@ -350,6 +350,22 @@ class RenderedPart(models.Model):
         return self.key
 
 
+class PartClaim(models.Model):
+    """A part being rendered, and by whom: the unique key is the claim, so that two processes
+    (two booklets, two workers) never render the same part at once (see pdf.py)."""
+
+    key = models.CharField(_("내용 해시"), max_length=64, unique=True)
+    owner = models.CharField(_("만드는 곳"), max_length=64)
+    claimed_at = models.DateTimeField(_("맡은 때"))
+
+    class Meta:
+        verbose_name = _("렌더링 중인 부분")
+        verbose_name_plural = _("렌더링 중인 부분")
+
+    def __str__(self):
+        return self.key
+
+
 class EditionQuerySet(models.QuerySet):
     def booklets(self):
         return self.filter(briefing__isnull=True)

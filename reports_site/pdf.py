@@ -9,16 +9,21 @@ real numbers and one light overlay document holding the footers and the program 
 page numbers, and lay it over the merged pages.
 """
 
+import contextlib
+import contextvars
 import ctypes
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import io
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -35,6 +40,7 @@ from .report import content_hash, upgrade
 STYLESHEETS = ("reports/report.css", "reports/print.css")
 A4_WIDTH_PX = 210 / 25.4 * 96  # the page width in the CSS pixels WeasyPrint reports
 TEMPLATES = Path(settings.BASE_DIR, "templates", "reports")
+ASCII_SPACE = re.compile(r"[ \t\r\n\f]+")
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
@@ -76,6 +82,13 @@ def _render(html):
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=_stylesheets())
 
 
+def _squeezed(html):
+    """The HTML with each run of ASCII white space (the templates' indentation) as one space:
+    how it prints already (no element of a part keeps white space), with far fewer
+    characters and text nodes for the parser and the layout."""
+    return ASCII_SPACE.sub(" ", html)
+
+
 def _write(document):
     """The document's PDF, refused when a character was drawn without a glyph (tofu)."""
     pdf = document.write_pdf()
@@ -87,7 +100,7 @@ def render_part(data) -> Part:
     """One department's sections as a PDF, with where each anchor landed."""
     with translation.override("ko"):
         html = render_to_string("reports/pdf/part.html", {"report": data})
-    document = _render(html)
+    document = _render(_squeezed(html))
     anchors = {}
     for index, page in enumerate(document.pages):
         for name, (_left, top, right, _bottom) in page.anchors.items():
@@ -141,21 +154,149 @@ def workers():
     return max(1, int(getattr(settings, "BRIEFING_PDF_WORKERS", 0) or os.cpu_count() or 1))
 
 
+# Claims: a part is rendered by one process at a time ----------------------------------------
+#
+# A process renders a part only after inserting its claim row (PartClaim, unique by key), so
+# two booklets asking for the same part at once render it once: the second waits for the
+# first's RenderedPart. A claim whose owner died (kill -9, a lost machine) grows old and is
+# taken over by an UPDATE conditioned on its age, which only one process can win.
+
+CLAIM_STALE = dt.timedelta(minutes=2)  # far longer than any part takes (about a second)
+POLL = 0.2  # seconds between looks at parts other processes render
+
+
+def claim(key, token):
+    """Whether we (token) now hold the part's claim; False while another process has it."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from .models import PartClaim
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            PartClaim.objects.create(key=key, owner=token, claimed_at=now)
+        return True
+    except IntegrityError:
+        pass
+    stale = PartClaim.objects.filter(key=key, claimed_at__lt=now - CLAIM_STALE)
+    return bool(stale.update(owner=token, claimed_at=now))
+
+
+def release(token, key=None):
+    """Give up our claim on one part, or on all of them."""
+    from .models import PartClaim
+
+    claims = PartClaim.objects.filter(owner=token)
+    (claims.filter(key=key) if key else claims).delete()
+
+
+def still_ours(token):
+    """Our claims are fresh again: a long render is not taken for a dead one."""
+    from django.utils import timezone
+
+    from .models import PartClaim
+
+    PartClaim.objects.filter(owner=token).update(claimed_at=timezone.now())
+
+
+def _wait():
+    time.sleep(POLL)
+
+
+def stored_keys(keys):
+    from .models import RenderedPart
+
+    return set(RenderedPart.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def render_claimed(key, data):
+    """Render and store the part unless it is stored or another process renders it.
+
+    What a part task runs: True when this process rendered it."""
+    token = uuid.uuid4().hex
+    if not claim(key, token):
+        return False
+    try:
+        if cached_part(key) is not None:  # finished by another process before our claim
+            return False
+        store_part(render_part(data))
+        return True
+    finally:
+        release(token, key)
+
+
+# Sharing parts with the other workers of the installation (manage.py db_worker) -----------
+
+_hand_out = contextvars.ContextVar("hand_out", default=None)
+
+
+@contextlib.contextmanager
+def shared_with_workers(hand_out):
+    """Inside, parts_for renders one part at a time in this process and first calls
+    hand_out(reports) with the reports whose parts are missing, so that every worker process
+    takes some of them (reports_site.tasks.render_part): each worker is one renderer."""
+    token = _hand_out.set(hand_out)
+    try:
+        yield
+    finally:
+        _hand_out.reset(token)
+
+
 def parts_for(reports, progress=None):
-    """A Part for each report, from the cache or rendered (in parallel when it pays)."""
+    """A Part for each report, from the cache or rendered (in parallel when it pays).
+
+    Only parts this process claimed are rendered here; a part another process (a booklet
+    made at the same time, another worker) is rendering is waited for. progress(done, total,
+    department) counts the parts done, whoever rendered them."""
     keys = [part_key(data) for data in reports]
-    parts = {key: cached_part(key) for key in set(keys)}
-    missing = {key: data for key, data in zip(keys, reports, strict=True) if parts[key] is None}
-    rendered = _render_all(list(missing.values()))
-    done = len(reports) - len(missing)
-    for key, data in missing.items():
-        if progress:
-            progress(done, len(reports), data["department"]["name"])
-        parts[key] = next(rendered)
-        store_part(parts[key])
-        done += 1
+    data_of = dict(zip(keys, reports, strict=True))
+    parts = {key: cached_part(key) for key in data_of}
+    pending = [key for key in data_of if parts[key] is None]
+    hand_out = _hand_out.get()
+    if pending and hand_out:
+        hand_out([data_of[key] for key in pending])
+    total = len(data_of)
+    batch = 1 if hand_out else len(pending)  # shared: one at a time, the others help
+    token, reported, last_report = uuid.uuid4().hex, None, 0.0
+    while pending:
+        mine = []
+        for key in pending:
+            if len(mine) == batch:
+                break
+            if not claim(key, token):
+                continue
+            parts[key] = cached_part(key)  # stored before our claim: nothing to render
+            if parts[key] is None:
+                mine.append(key)
+            else:
+                release(token, key)
+        try:
+            rendered = _render_all([data_of[key] for key in mine])
+            for key in mine:
+                done = total - len(pending)
+                if progress:
+                    progress(done, total, data_of[key]["department"]["name"])
+                    reported, last_report = done, time.monotonic()
+                parts[key] = next(rendered)
+                store_part(parts[key])
+                release(token, key)
+                pending.remove(key)
+                if len(mine) > 1:
+                    still_ours(token)
+        finally:
+            release(token)
+        if not mine and pending:  # every missing part is being rendered elsewhere
+            _wait()
+            for key in stored_keys(pending):
+                parts[key] = cached_part(key)
+        pending = [key for key in pending if parts[key] is None]
+        done = total - len(pending)
+        if progress and pending and (done != reported or time.monotonic() - last_report > 10):
+            progress(done, total, "")  # also the job's heartbeat while it waits
+            reported, last_report = done, time.monotonic()
     if progress:
-        progress(done, len(reports), "")
+        progress(total, total, "")
     return [
         dataclasses.replace(parts[key], name=data["department"]["name"])
         for key, data in zip(keys, reports, strict=True)
@@ -250,7 +391,7 @@ def section_pages(parts):
     return pages
 
 
-def _overlay(parts, pages):
+def _overlay_pages(parts, pages):
     """One page per content page: its folio and the program index's page numbers."""
     overlay, number = [], 1
     for part in parts:
@@ -263,8 +404,35 @@ def _overlay(parts, pages):
         for page_marks in marks:
             overlay.append({"number": number, "marks": page_marks})
             number += 1
-    html = render_to_string("reports/pdf/overlay.html", {"pages": overlay})
+    return overlay
+
+
+def _overlay(overlay_pages):
+    html = render_to_string("reports/pdf/overlay.html", {"pages": overlay_pages})
     return _write(_render(html))
+
+
+def _piece(job):
+    """One of the documents assembly renders (run in a render process when it pays)."""
+    kind, argument = job
+    return _front(argument) if kind == "front" else _overlay(argument)
+
+
+def _front_and_overlays(front_context, overlay_pages):
+    """The front matter and the overlay (in slices): at once, in render processes, as each
+    takes seconds for a booklet of hundreds of pages."""
+    count = workers() if len(overlay_pages) > 100 else 1
+    size = -(-len(overlay_pages) // count) or 1
+    jobs = [("front", front_context)] + [
+        ("overlay", overlay_pages[start : start + size])
+        for start in range(0, max(len(overlay_pages), 1), size)
+    ]
+    if count == 1:
+        results = [_piece(job) for job in jobs]
+    else:
+        with render_pool() as pool:
+            results = list(pool.map(_piece, jobs))
+    return results[0], results[1:]
 
 
 def _front(context):
@@ -305,13 +473,13 @@ def assemble(front_context, parts, metadata):
         {**entry, "page": pages.get(entry["anchor"], "")} for entry in front_context["entries"]
     ]
     writer = PdfWriter()
-    front, lines = _front(front_context)
+    (front, lines), overlays = _front_and_overlays(front_context, _overlay_pages(parts, pages))
     writer.append(PdfReader(io.BytesIO(front)))
     front_pages = len(writer.pages)
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part.pdf)), outline_item=part.name or None)
-    overlay = PdfReader(io.BytesIO(_overlay(parts, pages)))
-    for index, stamp in enumerate(overlay.pages):
+    stamps = (stamp for overlay in overlays for stamp in PdfReader(io.BytesIO(overlay)).pages)
+    for index, stamp in enumerate(stamps):
         writer.pages[front_pages + index].merge_page(stamp)
     _link_contents(writer, lines, pages, front_pages)
     writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
