@@ -475,51 +475,50 @@ def compare(args, env, folder):
     print(f"machine: {os.cpu_count()} cores; load average before: {os.getloadavg()}", flush=True)
     rounds = []
     for number in range(args.runs):
-        order = COMPARED[number % len(COMPARED) :] + COMPARED[: number % len(COMPARED)]
+        order = args.cases[number % len(args.cases) :] + args.cases[: number % len(args.cases)]
         row = {}
         for name in order:
             env["MEDIA_ROOT"] = tempfile.mkdtemp(dir=folder)  # no cached parts
             row[name] = run_case(name, env)
         rounds.append(row)
         print(f"round {number + 1}: " + json.dumps(row), flush=True)
-    loads = [r[name]["load"] for r in rounds for name in COMPARED]
+    loads = [r[name]["load"] for r in rounds for name in args.cases]
     print(
         f"\n{args.runs} rounds, A/B interleaved; load average (1 min) at the end of the cases: "
         f"median {statistics.median(loads):.1f}, {min(loads):.1f}–{max(loads):.1f} "
         f"on {os.cpu_count()} cores\n"
     )
-    product, chromium = rounds[0]["product"], rounds[0]["chromium"]
     print(
         f"| case | cold, median of {args.runs} | warm | CPU cold | pages "
         "| largest process MB | all processes MB |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, label, cpu in [
-        ("product", f"product, briefing_pdf --session ({product['departments']} dep.)", "cpu"),
-        ("chromium", "headless Chromium, same HTML", "cpu"),
-        ("workers1", "product, background, 1 worker", "cpu"),
-        ("workers2", "product, background, 2 workers", "cpu"),
-    ]:
-        pages = rounds[0][name].get("pages", product["pages"])
+    labels = {
+        "product": "product, briefing_pdf --session",
+        "chromium": "headless Chromium, same HTML",
+        "workers1": "product, background, 1 worker",
+        "workers2": "product, background, 2 workers",
+    }
+    for name in args.cases:
+        pages = rounds[0][name].get("pages", "")
         print(
-            f"| {label} | {median(rounds, name, 'seconds'):.1f} s | "
-            f"{median(rounds, name, 'warm'):.1f} s | {median(rounds, name, cpu):.1f} s | "
+            f"| {labels[name]} | {median(rounds, name, 'seconds'):.1f} s | "
+            f"{median(rounds, name, 'warm'):.1f} s | {median(rounds, name, 'cpu'):.1f} s | "
             f"{pages} | {max(r[name]['peak_mb'] for r in rounds)} | "
             f"{max(r[name].get('together_mb', 0) for r in rounds) or '–'} |"
         )
-    pages = (product["pages"], chromium["pages"])
 
-    def ratio(a, b, key):  # the median of the ratios of each round (paired)
-        return statistics.median(r[a][key] / r[b][key] for r in rounds)
+    def ratio(label, a, b):  # the median of the ratios of each round (paired)
+        if a in args.cases and b in args.cases:
+            for key in ("seconds", "warm"):
+                value = statistics.median(r[a][key] / r[b][key] for r in rounds)
+                print(f"- {label}, {'cold' if key == 'seconds' else 'warm'}: {value:.2f}")
 
     print()
-    print(f"- product / Chromium, cold: {ratio('product', 'chromium', 'seconds'):.2f}")
-    print(f"- product / Chromium, warm: {ratio('product', 'chromium', 'warm'):.2f}")
-    print(f"- 1 worker / Chromium, cold: {ratio('workers1', 'chromium', 'seconds'):.2f}")
-    print(f"- 2 workers / Chromium, cold: {ratio('workers2', 'chromium', 'seconds'):.2f}")
-    print(f"- 2 workers speed-up over 1, cold: {ratio('workers1', 'workers2', 'seconds'):.2f}")
-    print(f"- 2 workers speed-up over 1, warm: {ratio('workers1', 'workers2', 'warm'):.2f}")
-    print(f"- pages: product {pages[0]}, Chromium {pages[1]}")
+    ratio("product / Chromium", "product", "chromium")
+    ratio("1 worker / Chromium", "workers1", "chromium")
+    ratio("2 workers / Chromium", "workers2", "chromium")
+    ratio("2 workers' speed-up over 1 (1 worker / 2 workers)", "workers1", "workers2")
 
 
 def main():
@@ -533,6 +532,9 @@ def main():
         default="compare",
         help="compare: the booklet against Chromium and with 1 and 2 workers (default); "
         "departments: one department; rest: edit, unchanged, re-download",
+    )
+    parser.add_argument(
+        "--cases", nargs="+", choices=COMPARED, default=COMPARED, help="of the comparison"
     )
     parser.add_argument("--database", help="a bench database made before (kept, not rebuilt)")
     args = parser.parse_args()

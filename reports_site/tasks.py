@@ -89,8 +89,10 @@ def _hand_out(job, handed):
     """hand_out for pdf.shared_with_workers: a part task per missing part."""
 
     def hand_out(reports):
+        # Queued from the last: the booklet's own worker renders from the first, so the
+        # two meet in the middle instead of asking for the same parts one after the other.
         with transaction.atomic():
-            for data in reports:
+            for data in reversed(reports):
                 result = render_part.enqueue(
                     job.session_id, data["department"]["code"], pdf.part_key(data)
                 )
