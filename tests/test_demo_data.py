@@ -234,23 +234,24 @@ class DemoServerTests(TestCase):
 
         def runserver(name, *args, **options):
             self.assertEqual(name, "runserver")
-            seen.append(started[0].poll() is None)  # the worker runs while the site does
+            seen.append([p.poll() is None for p in started])  # the workers run with the site
             stop_server()
 
         def popen(command, **options):
             self.assertEqual(command[-2:], ["db_worker", "--no-reload"])
             started.append(real_popen([sys.executable, "-c", "import time; time.sleep(60)"]))
-            return started[0]
+            return started[-1]
 
         command = demo.Command(stdout=io.StringIO())
         with (
             mock.patch.object(demo, "call_command", runserver),
             mock.patch.object(demo.subprocess, "Popen", popen),
+            mock.patch.object(demo.os, "cpu_count", lambda: 2),
             self.assertRaises(expected),
         ):
             command.serve("127.0.0.1:8000")
-        self.assertEqual(seen, [True])
-        self.assertIsNotNone(started[0].poll())  # stopped with the server
+        self.assertEqual(seen, [[True, True]])  # one worker per core
+        self.assertTrue(all(p.poll() is not None for p in started))  # stopped with the server
 
     def test_the_demo_serves_the_site_with_a_worker_and_ctrl_c_stops_both(self):
         def ctrl_c():

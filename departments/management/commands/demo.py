@@ -1,5 +1,6 @@
 """Set up the demo: database, demo data, demo accounts; then serve it."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -116,16 +117,20 @@ class Command(BaseCommand):
     def serve(self, addrport, worker=True):
         """The site and, beside it, the background worker that makes session booklets;
         Ctrl-C stops both (the worker also stops when the server ends any other way)."""
-        process = subprocess.Popen(worker_command()) if worker else None
-        if process is not None:
-            self.stdout.write("전체 책자를 만드는 작업 처리기(db_worker)도 함께 실행합니다.")
-        # SIGTERM would end this process on the spot, leaving the worker running.
+        # One worker per core: each renders one part of a booklet at a time.
+        count = (os.cpu_count() or 1) if worker else 0
+        processes = [subprocess.Popen(worker_command()) for _ in range(count)]
+        if processes:
+            self.stdout.write(
+                f"전체 책자를 만드는 작업 처리기(db_worker) {count}개도 함께 실행합니다."
+            )
+        # SIGTERM would end this process on the spot, leaving the workers running.
         previous = signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
             signal.signal(signal.SIGTERM, previous)
-            if process is not None:
+            for process in processes:
                 stop(process)
 
     def publish(self):
