@@ -17,8 +17,15 @@ from django.utils.translation import gettext as _
 from reports_site import layouts
 from reports_site.blocks import Context
 from reports_site.models import Briefing, Edition
-from reports_site.report import build_section, context, section_key, top_numbers, upgrade
-from reports_site.style import heading_mark
+from reports_site.report import (
+    build_section,
+    context,
+    mark_of,
+    section_id,
+    section_key,
+    top_numbers,
+    upgrade,
+)
 
 QUARTER_ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
@@ -56,9 +63,9 @@ def _outline(code, nodes, style):
     entries = []
     for position, (node, number) in enumerate(zip(nodes, top_numbers(nodes), strict=True), 1):
         key = section_key(node, position)
-        mark = heading_mark(style, 1, number) if node["numbered"] else ""
+        mark = mark_of(style, node, 1, number)
         entries.append(
-            {"key": key, "id": f"s-{code}-{key}", "mark": mark, "heading": node["heading"]}
+            {"key": key, "id": section_id(code, key), "mark": mark, "heading": node["heading"]}
         )
     return entries
 

@@ -104,19 +104,6 @@ def standard():
     return [legacy(kind) for kind in STANDARD]
 
 
-def spec_of(b):
-    return {
-        "kind": b.kind,
-        "program": b.program_id,
-        "options": b.options or {},
-        "title": b.title,
-        "text": b.text,
-        "image": b.image.name if b.image else "",
-        "caption": b.caption,
-        "alt_text": b.alt_text,
-    }
-
-
 SECTION_FIELDS = ("id", "parent_id", "heading", "slug", "numbered")
 BLOCK_FIELDS = ("kind", "program", "options", "title", "text", "image", "caption", "alt_text")
 
@@ -164,15 +151,12 @@ def save(briefing, nodes):
                 numbered=item["numbered"],
             )
             for number, spec in enumerate(item["blocks"], 1):
-                spec = spec | {"program_id": programs.get(spec["program"])}
-                Block.objects.create(section=section, order=number, **spec_fields(spec))
+                fields = {name: value for name, value in spec.items() if name != "program"}
+                program = programs.get(spec["program"])
+                Block.objects.create(section=section, order=number, program_id=program, **fields)
             write(item["children"], section)
 
     write(nodes, None)
-
-
-def spec_fields(spec):
-    return {k: v for k, v in spec.items() if k != "program"}
 
 
 def _same_programs(briefing, nodes):

@@ -83,7 +83,7 @@ def build_node(ctx, node, level, number, section_id):
         "id": section_id,
         "slug": node["slug"],
         "level": level,
-        "mark": house.heading_mark(ctx.style, level, number) if node["numbered"] else "",
+        "mark": mark_of(ctx.style, node, level, number),
         "heading": node["heading"],
         "blocks": found_blocks,
         "children": children,
@@ -103,9 +103,18 @@ def build_nodes(ctx, nodes, level, parent_id):
     return built
 
 
+def mark_of(style, node, level, number):
+    """The printed mark of a section's heading ("" for an unnumbered one)."""
+    return house.heading_mark(style, level, number) if node["numbered"] else ""
+
+
 def section_key(node, position):
     """The name a top-level section goes by in addresses: its slug, else its position."""
     return node["slug"] or str(position)
+
+
+def section_id(code, key):
+    return f"s-{code}-{key}"
 
 
 def top_numbers(nodes):
@@ -126,7 +135,7 @@ def build_section(ctx, node, position, number):
     """
     key = section_key(node, position)
     with translation.override("ko"):  # lazy labels (계, 정원) become Korean text here
-        section = build_node(ctx, node, 1, number, f"s-{ctx.department.code}-{key}")
+        section = build_node(ctx, node, 1, number, section_id(ctx.department.code, key))
         return plain(section | {"key": key})
 
 

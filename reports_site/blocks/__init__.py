@@ -22,7 +22,6 @@ class Kind:
     label: Any
     build: Any  # (Context, spec) -> dict | None
     options: type[forms.Form] | None = None
-    free: bool = False  # content typed by staff (text, table, image) rather than figures
     fields: tuple = field(default=())  # the Block fields the admin shows for it
 
     @property

@@ -119,9 +119,7 @@ def table(ctx, spec):
     }
 
 
-register(
-    Kind("table", _("표 (직접 입력)"), table, TableOptions, free=True, fields=("title", "text"))
-)
+register(Kind("table", _("표 (직접 입력)"), table, TableOptions, fields=("title", "text")))
 
 
 class ImageOptions(forms.Form):
@@ -158,7 +156,6 @@ register(
         _("그림"),
         image,
         ImageOptions,
-        free=True,
         fields=("title", "image", "caption", "alt_text"),
     )
 )
@@ -195,7 +192,7 @@ def note(ctx, spec):
     return found | {"items": outline_data(text)}
 
 
-register(Kind("note", _("상자 글"), note, NoteOptions, free=True, fields=("title", "text")))
+register(Kind("note", _("상자 글"), note, NoteOptions, fields=("title", "text")))
 
 
 def text(ctx, spec):
@@ -203,11 +200,11 @@ def text(ctx, spec):
     return {"title": spec["title"], "items": items} if items or spec["title"] else None
 
 
-register(Kind("text", _("글 (개요)"), text, free=True, fields=("title", "text")))
+register(Kind("text", _("글 (개요)"), text, fields=("title", "text")))
 
 
 def page_break(ctx, spec):
     return {"page_break": True}
 
 
-register(Kind("page_break", _("쪽 나눔"), page_break, free=True))
+register(Kind("page_break", _("쪽 나눔"), page_break))
