@@ -248,7 +248,7 @@ def facilities(ctx, spec):
     if not groups:
         return None
     return {
-        "as_of": groups and rows[0].as_of,
+        "as_of": rows[0].as_of,  # rows were read above: no query
         "groups": groups,
         "columns": columns(FACILITY_COLUMNS, options["columns"]),
         "subtotals": options["subtotals"],

@@ -109,11 +109,10 @@ def table(ctx, spec):
     if not options["format_numbers"]:
         for cell in (cell for row in grid for cell in row):
             cell["number"] = None
-    head = [row for row in grid[: options["header_rows"]]]
     return {
         "title": spec["title"],
         "unit": options["unit"],
-        "head": head,
+        "head": grid[: options["header_rows"]],
         "body": grid[options["header_rows"] :],
         "widths": [int(w) for w in options["widths"].split()],
     }
