@@ -5,6 +5,8 @@ each year's table columns can be entered without code changes.
 """
 
 import secrets
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,6 +49,34 @@ class DepartmentQuerySet(NaturalKeyQuerySet):
             | Q(parent__parent__in=ids)
             | Q(parent__parent__parent__in=ids)
         )
+
+    def units_of(self, department):
+        """The department's reporting units, in one query: the department itself (its own
+        rows), then each active unit directly below it with every unit below that one.
+
+        Each is a `Unit`; a bureau's roll-up prints one group per division, a division's
+        teams count with their division.
+        """
+        below = self.with_descendants(self.filter(pk=department.pk)).filter(active=True)
+        below = list(below.exclude(pk=department.pk).order_by("order", "code"))
+        children = defaultdict(list)
+        for unit in below:
+            children[unit.parent_id].append(unit)
+
+        def members(unit):
+            return [unit.pk, *(pk for child in children[unit.pk] for pk in members(child))]
+
+        return [Unit(department, (department.pk,))] + [
+            Unit(unit, tuple(members(unit))) for unit in children[department.pk]
+        ]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A reporting unit of a roll-up: a department and the ids whose rows count for it."""
+
+    department: "Department"
+    members: tuple
 
 
 class Department(NaturalKeyModel):

@@ -101,7 +101,7 @@ def _v1_budget(tables, summary):
     return {
         "kind": "budget",
         "tables": tables,
-        "columns": blocks.data.columns(blocks.data.BUDGET_COLUMNS, columns),
+        "columns": blocks.data.columns(blocks.budget.BUDGET_COLUMNS, columns),
         "name_header": "단위사업명" if summary else "사업명",
         "year_in_header": not summary,
         "as_of_in_header": summary,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,33 @@ class Context:
     department: Any
     as_of: Any
     style: dict
+
+
+SCOPES = [
+    ("self", _("이 부서만")),
+    ("units", _("이 부서와 하위 조직 모두 (국·실이면 소관 과, 과면 팀)")),
+]
+
+
+class Scoped(forms.Form):
+    """The scope option of a data block: a bureau rolls up its divisions with it."""
+
+    scope = forms.ChoiceField(label=_("범위"), choices=SCOPES, initial="self")
+
+
+def units(ctx, spec):
+    """The reporting units a block reads (`Department.objects.units_of`): the briefing's
+    department alone unless the block's scope takes in the units below it."""
+    from departments.models import Department, Unit
+
+    if spec["options"].get("scope") != "units":
+        return [Unit(ctx.department, (ctx.department.pk,))]
+    return Department.objects.units_of(ctx.department)
+
+
+def member_ids(found):
+    """Every department id of the units, for one query over all of them."""
+    return [pk for unit in found for pk in unit.members]
 
 
 KINDS: dict[str, Kind] = {}
@@ -84,4 +112,4 @@ def options_of(name, stored):
     return values | good
 
 
-from . import data, free, programs  # noqa: E402,F401  (each module registers its kinds)
+from . import budget, data, free, programs, requests  # noqa: E402,F401  (each module registers its kinds)
