@@ -2,6 +2,8 @@
 
 Money is in 천원 and exact (integers). Amounts are typed on leaf lines only: a parent
 line (회계, 분야, 정책사업 …) is the sum of its children, computed in `budgets.tables`.
+A parent may carry the subtotal a source document printed for it (`stated_budget`): it is
+never used as a figure, only compared with the sum, and a difference is shown to the clerk.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from departments.locking import LockedQuerySet, PeriodLockedModel, ensure_unlocked
 from departments.models import QUARTERS
+from departments.naturalkeys import NaturalKeyModel
 
 
 def non_negative(field, name):
@@ -21,6 +24,16 @@ def non_negative(field, name):
     )
 
 
+class Kind(models.TextChoices):
+    EXPENDITURE = "expenditure", _("세출")
+    REVENUE = "revenue", _("세입")
+
+
+KIND_CHOICES = Kind.choices
+# 세입 has its own classification (관·항·목) and never the levels of 세출's programs.
+EXPENDITURE_LEVELS = ["account", "field", "division", "policy", "unit", "detail"]
+REVENUE_LEVELS = ["account", "division", "section", "item", "subitem"]
+
 PARENT_HAS_AMOUNTS = _("상위 사업에 이미 금액이 입력되어 있습니다. 금액은 하위 항목에만 씁니다.")
 # The database refuses the same (budgets/migrations: snapshot_in_its_lines_year triggers).
 OUTSIDE_YEAR = _(
@@ -28,6 +41,29 @@ OUTSIDE_YEAR = _(
     "그 해의 날짜를 적거나 그 해의 예산 사업에 넣으세요."
 )
 AMOUNTS_ON_PARENT = _("하위 항목이 있는 사업에는 금액을 쓰지 않습니다. 하위 항목에 입력하세요.")
+
+
+class BudgetCategory(NaturalKeyModel):
+    """A group lines are summed by in a summary table: an expense type of 세출 (사업비,
+    행정운영경비, 재무활동 …) or a revenue group of 세입 (지방세수입, 세외수입 …)."""
+
+    kind = models.CharField(_("세입·세출"), max_length=12, choices=KIND_CHOICES)
+    name = models.CharField(_("구분명"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("kind", "name")
+
+    class Meta:
+        verbose_name = _("예산 구분")
+        verbose_name_plural = _("예산 구분")
+        ordering = ["kind", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="budget_category_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
 
 
 class BudgetLineQuerySet(LockedQuerySet):
@@ -46,16 +82,18 @@ class BudgetLineQuerySet(LockedQuerySet):
 class BudgetLine(PeriodLockedModel):
     """One line of the budget tree (회계 → 분야 → 정책사업 → 단위사업 → 세부사업)."""
 
-    class Kind(models.TextChoices):
-        EXPENDITURE = "expenditure", _("세출")
-        REVENUE = "revenue", _("세입")
+    Kind = Kind
 
     class Level(models.TextChoices):
         ACCOUNT = "account", _("회계")
         FIELD = "field", _("분야")
+        DIVISION = "division", _("부서")
         POLICY = "policy", _("정책사업")
         UNIT = "unit", _("단위사업")
         DETAIL = "detail", _("세부사업")
+        SECTION = "section", _("관")
+        ITEM = "item", _("항")
+        SUBITEM = "subitem", _("목")
 
     class Source(models.TextChoices):
         DISTRICT = "district", _("구비")
@@ -65,6 +103,8 @@ class BudgetLine(PeriodLockedModel):
 
     # A line sits strictly below its parent in this order.
     LEVEL_RANK = {level: rank for rank, level in enumerate(Level)}
+    EXPENDITURE_LEVELS = EXPENDITURE_LEVELS
+    REVENUE_LEVELS = REVENUE_LEVELS
 
     department = models.ForeignKey(
         "departments.Department",
@@ -95,6 +135,12 @@ class BudgetLine(PeriodLockedModel):
         blank=True,
         help_text=_("구비·시비·국비·기금. 하위 항목이 있는 상위 항목은 비워 둡니다."),
     )
+    original_budget = models.PositiveBigIntegerField(
+        _("본예산(천원)"),
+        null=True,
+        blank=True,
+        help_text=_("그 해 본예산. 예산현액과의 차이가 '추경 등'으로 나갑니다."),
+    )
     prior_budget = models.PositiveBigIntegerField(
         _("전년도 최종예산(천원)"),
         null=True,
@@ -104,25 +150,55 @@ class BudgetLine(PeriodLockedModel):
             "어느 사업에도 없으면 '-'로 나갑니다."
         ),
     )
+    stated_budget = models.PositiveBigIntegerField(
+        _("인쇄된 소계(천원)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "하위 항목이 있는 항목에만: 원자료에 찍힌 예산현액 소계. 표는 언제나 하위 항목의 "
+            "합계를 내고, 이 값과 다르면 담당자에게 경고합니다."
+        ),
+    )
+    category = models.ForeignKey(
+        BudgetCategory,
+        verbose_name=_("예산 구분"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        help_text=_("사업비·행정운영경비·재무활동 등 요약표의 구분. 비우면 상위 항목의 구분"),
+    )
+    reference = models.CharField(
+        _("설명자료 쪽수"), max_length=30, blank=True, help_text=_("예산 표의 자유 열 (예: 12쪽)")
+    )
     history = HistoricalRecords()
 
     objects = BudgetLineQuerySet.as_manager()
     lock_as_of = None
     lock_year = "year"
-    natural_key_fields = ("department__code", "year", "kind", "name")
+    natural_key_fields = ("department__code", "year", "kind", "level", "name")
 
     class Meta:
         verbose_name = _("예산 사업")
         verbose_name_plural = _("예산 사업")
         ordering = ["department", "-year", "kind", "order", "name"]
         constraints = [
+            # A name may repeat at another level (정책사업 기본경비 → 단위사업 기본경비).
             models.UniqueConstraint(
-                fields=["department", "year", "kind", "name"], name="budget_line_name_once"
+                fields=["department", "year", "kind", "level", "name"],
+                name="budget_line_name_once_per_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="expenditure", level__in=EXPENDITURE_LEVELS)
+                | Q(kind="revenue", level__in=REVENUE_LEVELS),
+                name="budget_line_level_of_its_kind",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="budget_line_not_own_parent"
             ),
             non_negative("prior_budget", "budget_line_prior_non_negative"),
+            non_negative("original_budget", "budget_line_original_non_negative"),
+            non_negative("stated_budget", "budget_line_stated_non_negative"),
         ]
 
     def __str__(self):
@@ -134,6 +210,7 @@ class BudgetLine(PeriodLockedModel):
 
     def clean(self):
         super().clean()
+        self._check_level_of_kind()
         if self.parent_id is not None:
             self._check_parent()
         if self.pk is not None and self.children.exists():
@@ -161,6 +238,7 @@ class BudgetLine(PeriodLockedModel):
         ) | set(QuarterPlan.objects.filter(line__in=parent_ids).values_list("line", flat=True))
         for index, line in enumerate(lines):
             try:
+                line._check_level_of_kind()
                 if line.parent is not None:
                     line._check_parent(has_amounts=line.parent.pk in with_amounts)
                 if line.pk in with_children:
@@ -179,6 +257,17 @@ class BudgetLine(PeriodLockedModel):
                 }
             )
 
+    def _check_level_of_kind(self):
+        allowed = self.REVENUE_LEVELS if self.kind == self.Kind.REVENUE else self.EXPENDITURE_LEVELS
+        if self.level not in allowed:
+            labels = ", ".join(str(self.Level(level).label) for level in allowed)
+            raise ValidationError(
+                {
+                    "level": _("%(kind)s의 단계는 %(levels)s입니다.")
+                    % {"kind": self.get_kind_display(), "levels": labels}
+                }
+            )
+
     def _check_no_own_amounts(self):
         errors = {}
         if self.source:
@@ -186,6 +275,10 @@ class BudgetLine(PeriodLockedModel):
         if self.prior_budget is not None:
             errors["prior_budget"] = _(
                 "하위 항목이 있는 항목의 전년도 예산은 하위 항목의 합계입니다."
+            )
+        if self.original_budget is not None:
+            errors["original_budget"] = _(
+                "하위 항목이 있는 항목의 본예산은 하위 항목의 합계입니다."
             )
         if errors:
             raise ValidationError(errors)
@@ -203,7 +296,7 @@ class BudgetLine(PeriodLockedModel):
             )
         if has_amounts is None:  # one line (a form): ask the database
             has_amounts = parent.snapshots.exists() or parent.plans.exists()
-        if parent.prior_budget is not None or has_amounts:
+        if parent.prior_budget is not None or parent.original_budget is not None or has_amounts:
             raise ValidationError({"parent": PARENT_HAS_AMOUNTS})
 
     def delete(self, *args, **kwargs):
@@ -233,9 +326,22 @@ class BudgetSnapshot(PeriodLockedModel):
     )
     committed = models.PositiveBigIntegerField(_("원인행위액(천원)"), null=True, blank=True)
     collected = models.PositiveBigIntegerField(
-        _("징수액(천원)"), null=True, blank=True, help_text=_("세입 항목만")
+        _("징수액(천원)"), null=True, blank=True, help_text=_("세입 항목만: 수납액")
+    )
+    assessed = models.PositiveBigIntegerField(
+        _("징수결정액(천원)"), null=True, blank=True, help_text=_("세입 항목만")
+    )
+    # 예산현액 = 본예산 + these changes, when they are typed (checked in clean()).
+    supplementary = models.BigIntegerField(
+        _("추경(천원)"), null=True, blank=True, help_text=_("추가경정예산의 증감 (감액은 음수)")
+    )
+    carried_over = models.BigIntegerField(_("이월(천원)"), null=True, blank=True)
+    other_change = models.BigIntegerField(
+        _("변경 등(천원)"), null=True, blank=True, help_text=_("전용·이용·변경 등 (감액은 음수)")
     )
     history = HistoricalRecords()
+
+    CHANGES = ("supplementary", "carried_over", "other_change")
 
     lock_department = "line__department"
     lock_as_of = "as_of"
@@ -243,6 +349,7 @@ class BudgetSnapshot(PeriodLockedModel):
         "line__department__code",
         "line__year",
         "line__kind",
+        "line__level",
         "line__name",
         "as_of",
     )
@@ -257,6 +364,7 @@ class BudgetSnapshot(PeriodLockedModel):
             non_negative("executed", "budget_snapshot_executed_non_negative"),
             non_negative("committed", "budget_snapshot_committed_non_negative"),
             non_negative("collected", "budget_snapshot_collected_non_negative"),
+            non_negative("assessed", "budget_snapshot_assessed_non_negative"),
         ]
 
     def __str__(self):
@@ -269,6 +377,29 @@ class BudgetSnapshot(PeriodLockedModel):
         if line is not None and self.as_of and self.as_of.year != line.year:
             date = f"{self.as_of:%Y. %-m. %-d.}"
             raise ValidationError({"as_of": OUTSIDE_YEAR % {"date": date, "year": line.year}})
+        if line is not None:
+            self._check_changes(line)
+
+    def _check_changes(self, line):
+        """예산현액 = 본예산 + 추경 + 이월 + 변경 등, when the changes are typed."""
+        changes = [getattr(self, name) for name in self.CHANGES]
+        if line.original_budget is None or self.budget is None or all(c is None for c in changes):
+            return
+        expected = line.original_budget + sum(c or 0 for c in changes)
+        if self.budget != expected:
+            raise ValidationError(
+                {
+                    "budget": _(
+                        "예산현액 %(budget)s이 본예산 %(original)s과 추경·이월·변경의 합 "
+                        "%(expected)s과 다릅니다."
+                    )
+                    % {
+                        "budget": f"{self.budget:,}",
+                        "original": f"{line.original_budget:,}",
+                        "expected": f"{expected:,}",
+                    }
+                }
+            )
 
     @classmethod
     def clean_many(cls, snapshots):
@@ -285,6 +416,11 @@ class BudgetSnapshot(PeriodLockedModel):
                 date = f"{snapshot.as_of:%Y. %-m. %-d.}"
                 message = OUTSIDE_YEAR % {"date": date, "year": snapshot.line.year}
                 errors.setdefault(index, []).append(ValidationError({"as_of": message}))
+            else:
+                try:
+                    snapshot._check_changes(snapshot.line)
+                except ValidationError as error:
+                    errors.setdefault(index, []).append(error)
         return errors
 
     def _line(self):
@@ -313,6 +449,7 @@ class QuarterPlan(PeriodLockedModel):
         "line__department__code",
         "line__year",
         "line__kind",
+        "line__level",
         "line__name",
         "quarter",
     )
