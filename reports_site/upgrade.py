@@ -1,8 +1,9 @@
 """Report data of editions published by earlier versions, read as the current version.
 
 Version 1 had a fixed list of section kinds, each section holding its figures directly;
-version 2 has sections holding blocks. Editions keep the data they were published with
-(never rewritten) and are upgraded each time they are read.
+version 2 has sections holding blocks; version 3's budget tables know each column's type
+(amount, rate, text), their money unit and the subtotal warnings. Editions keep the data
+they were published with (never rewritten) and are upgraded each time they are read.
 """
 
 from django.utils import translation
@@ -10,7 +11,7 @@ from django.utils import translation
 from . import blocks, layouts
 from . import style as house
 
-SCHEMA = 2
+SCHEMA = 3
 
 
 V1_PROGRAM_KINDS = {"programs", "new_programs", "schedule", "kpis", "progress_matrix"}
@@ -22,12 +23,42 @@ def upgrade(data):
     if data.get("schema") == SCHEMA:
         return data
     with translation.override("ko"):  # labels the upgrade adds are in the source language
-        return _upgrade_v1(data)
+        if data.get("schema") != 2:
+            data = _upgrade_v1(data)
+        return _upgrade_v2(data)
+
+
+def _upgrade_v2(data):
+    unit = data["style"].get("money_unit", "천원")
+    return data | {"schema": SCHEMA, "sections": [_v2_section(s, unit) for s in data["sections"]]}
+
+
+def _v2_section(section, unit):
+    return section | {
+        "blocks": [_v2_block(block, unit) for block in section["blocks"]],
+        "children": [_v2_section(child, unit) for child in section["children"]],
+    }
+
+
+def _v2_block(block, unit):
+    """A version 2 budget table printed every column by its name, in the house's unit."""
+    if block["kind"] == "programs":  # blocks placed inside programs
+        programs = [
+            p | {"blocks": [_v2_block(b, unit) for b in p.get("blocks", [])]}
+            for p in block["programs"]
+        ]
+        return block | {"programs": programs}
+    if block["kind"] != "budget":
+        return block
+    columns = [
+        c | {"rate": "", "type": blocks.budget.column_type(c["name"])} for c in block["columns"]
+    ]
+    return block | {"unit": unit, "decimals": None, "warnings": [], "columns": columns}
 
 
 def _upgrade_v1(data):
     return data | {
-        "schema": SCHEMA,
+        "schema": 2,
         "style": house.complete(data.get("style")),
         "sections": [_v1_section(s) for s in data["sections"]],
     }

@@ -9,7 +9,10 @@ _serial = count(1)
 AS_OF = dt.date(2025, 5, 31)
 
 
-def make_line(department, name=None, year=2025, level=BudgetLine.Level.UNIT, **fields):
+def make_line(department, name=None, year=2025, level=None, **fields):
+    if level is None:  # a leaf of its kind's tree
+        revenue = fields.get("kind") == BudgetLine.Kind.REVENUE
+        level = BudgetLine.Level.SUBITEM if revenue else BudgetLine.Level.UNIT
     return BudgetLine.objects.create(
         department=department,
         year=year,

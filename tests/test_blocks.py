@@ -452,7 +452,7 @@ class BudgetTests(BlockTests):
         in_order(self, page, "세출", "단위사업명재원2025년예산전년도예산증감액증감률(%)", "세입")
         self.assertIn("전산운영(단위사업)시비20,00025,000△5,000△20.05,00025.015,00025.0", page)
         self.assertIn("계100,00075,00025,00033.354,00054.046,000100.0", page)
-        self.assertIn("사용료수입(단위사업)7,000---3,50050.03,500100.0", page)
+        self.assertIn("사용료수입(목)7,000---3,50050.03,500100.0", page)
         # the total at the bottom: after the last line of each table
         in_order(self, page, "직원복지(단위사업)", "계100,000", "사용료수입", "계7,000")
 

@@ -3,7 +3,11 @@
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
+
+year_triggers = importlib.import_module("budgets.migrations.0003_snapshot_in_its_lines_year")
 
 
 # 세입 lines typed before 세입 had its own levels take the 관·항·목 of their place.
@@ -16,6 +20,12 @@ def revenue_levels(apps, schema_editor):
         line.objects.filter(kind="revenue", level=old).update(level=new)
 
 
+# SQLite rebuilds a table to change its constraints, and a trigger naming the table then
+# fails: the year triggers of 0003 are dropped for the rebuild and made again after it.
+sqlite_triggers_off = year_triggers._run({"sqlite": year_triggers.SQLITE_DROP})
+sqlite_triggers_on = year_triggers._run({"sqlite": year_triggers.SQLITE})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,6 +35,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(sqlite_triggers_off, sqlite_triggers_on),
         migrations.CreateModel(
             name='BudgetCategory',
             fields=[
@@ -193,4 +204,5 @@ class Migration(migrations.Migration):
             name='history_user',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
+        migrations.RunPython(sqlite_triggers_on, sqlite_triggers_off),
     ]
