@@ -1,16 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from departments.access import departments_for
-from departments.admin_base import DepartmentScopedAdmin, ScopedInline
+from departments.admin_base import DepartmentScopedAdmin, ScopedInline, TrackedAdmin
 from departments.import_admin import SpreadsheetAdmin
 from departments.locking import PeriodLocked, ensure_unlocked
 from reports_site.templatetags.briefing import amount
 
-from .models import BudgetLine, BudgetSnapshot, QuarterPlan
+from .models import BudgetCategory, BudgetLine, BudgetSnapshot, QuarterPlan
 from .resources import BudgetLineResource, BudgetSnapshotResource
-from .tables import line_figures
+from .tables import line_figures, subtotal_warnings
 
 
 def lock_reason(obj):
@@ -34,9 +34,22 @@ class LockAwareAdmin(DepartmentScopedAdmin):
         return lock_reason(obj) or _("수정할 수 있습니다.")
 
 
+SNAPSHOT_FIELDS = [
+    "as_of",
+    "budget",
+    "supplementary",
+    "carried_over",
+    "other_change",
+    "committed",
+    "executed",
+    "assessed",
+    "collected",
+]
+
+
 class BudgetSnapshotInline(ScopedInline):
     model = BudgetSnapshot
-    fields = ["as_of", "budget", "executed", "committed", "collected"]
+    fields = SNAPSHOT_FIELDS
 
 
 class QuarterPlanInline(ScopedInline):
@@ -61,6 +74,12 @@ def figure_cells(row, places=1):
     if row.is_new:
         cells[-1] = _("순증")
     return cells
+
+
+@admin.register(BudgetCategory)
+class BudgetCategoryAdmin(TrackedAdmin):
+    list_display = ["name", "kind", "order"]
+    list_filter = ["kind"]
 
 
 @admin.register(BudgetLine)
@@ -88,11 +107,20 @@ class BudgetLineAdmin(SpreadsheetAdmin, LockAwareAdmin):
         "name",
         "order",
         "source",
+        "category",
+        "original_budget",
         "prior_budget",
+        "stated_budget",
+        "reference",
         "figures",
     ]
     readonly_fields = ["period_lock", "figures"]
     inlines = [BudgetSnapshotInline, QuarterPlanInline]
+
+    def changelist_view(self, request, extra_context=None):
+        for warning in subtotal_warnings(self.get_queryset(request)):
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -149,7 +177,7 @@ class BudgetSnapshotAdmin(SpreadsheetAdmin, LineChildAdmin):
     list_display = ["line", "department", "as_of", "budget", "executed", "committed"]
     list_filter = [("line__department", admin.RelatedOnlyFieldListFilter), "as_of"]
     date_hierarchy = "as_of"
-    fields = ["period_lock", "line", "as_of", "budget", "executed", "committed", "collected"]
+    fields = ["period_lock", "line", *SNAPSHOT_FIELDS]
     readonly_fields = ["period_lock"]
 
 

@@ -4,7 +4,9 @@ A line is named by 부서 코드 + 회계연도 + 세입·세출 + 사업명 (it
 rules (numbers, scoping, locks, duplicates) are in departments.imports.
 """
 
-from django.db.models import Case, Value, When
+from collections import defaultdict
+
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.widgets import Widget
@@ -22,9 +24,11 @@ from departments.imports import (
 )
 from departments.models import Department
 
-from .models import BudgetLine, BudgetSnapshot
+from .models import BudgetCategory, BudgetLine, BudgetSnapshot
 
-YEAR, KIND, NAME, AS_OF = "회계연도", "세입·세출", "사업명", "기준일"
+YEAR, KIND, LEVEL, NAME, AS_OF = "회계연도", "세입·세출", "단계", "사업명", "기준일"
+# "단위사업:기본경비": a level before the name, when the name is used at several levels
+LEVEL_OF_LABEL = {str(label): value for value, label in BudgetLine.Level.choices}
 
 
 # Widgets keep what they read once (ChoiceWidget's labels): made once, not per cell.
@@ -41,31 +45,89 @@ def line_key(row, name):
     return (clean_text(row.get(DEPARTMENT_COLUMN)), year, kind, name)
 
 
+def level_and_name(text):
+    """("unit", "기본경비") for "단위사업:기본경비"; (None, text) for a plain name."""
+    label, sep, name = text.partition(":")
+    if sep and label.strip() in LEVEL_OF_LABEL:
+        return LEVEL_OF_LABEL[label.strip()], name.strip()
+    return None, text
+
+
 class LineWidget(Widget):
-    """The budget line named in this column, of the row's 부서 코드, 회계연도 and 세입·세출."""
+    """The budget line named in this column, of the row's 부서 코드, 회계연도 and 세입·세출.
+
+    A name may be used at several levels (정책사업 기본경비 → 단위사업 기본경비): figures
+    go on the one without lines below it (``leaf``); otherwise the cell names the level
+    ("정책사업:기본경비").
+    """
+
+    def __init__(self, leaf=False):
+        super().__init__()
+        self.leaf = leaf
 
     def prepare(self, rows, column):
-        """Every line the column names, in one query: {line_key: line}."""
-        keys = {line_key(row, clean_text(row.get(column))) for row in rows}
+        """Every line the column names, in one query: {line_key: [lines]}."""
+        keys = {line_key(row, level_and_name(clean_text(row.get(column)))[1]) for row in rows}
         keys = {key for key in keys if key is not None and key[3]}
         if not keys:
             return {}
         codes, years, kinds, names = (set(part) for part in zip(*keys, strict=True))
-        lines = BudgetLine.objects.filter(
-            department__code__in=codes, year__in=years, kind__in=kinds, name__in=names
-        ).select_related("department")
-        return {(line.department.code, line.year, line.kind, line.name): line for line in lines}
+        lines = (
+            BudgetLine.objects.filter(
+                department__code__in=codes, year__in=years, kind__in=kinds, name__in=names
+            )
+            .select_related("department")
+            .annotate(has_children=Exists(BudgetLine.objects.filter(parent=OuterRef("pk"))))
+        )
+        found = defaultdict(list)
+        for line in lines:
+            found[(line.department.code, line.year, line.kind, line.name)].append(line)
+        return found
 
     def clean(self, value, row=None, found=None, **kwargs):
-        name = clean_text(value)
+        level, name = level_and_name(clean_text(value))
         if not name:
             return None
         key = line_key(row, name)
         if key is None:
             return None
-        if key not in found:
+        lines = [line for line in found.get(key, []) if level in (None, line.level)]
+        if len(lines) > 1 and self.leaf:
+            lines = [line for line in lines if not getattr(line, "has_children", False)]
+        if not lines:
             raise ValueError(_("이 부서·회계연도·세입세출에 없는 예산 사업입니다."))
-        return found[key]
+        if len(lines) > 1:
+            levels = ", ".join(str(line.get_level_display()) for line in lines)
+            raise ValueError(
+                _(
+                    "같은 이름의 사업이 여러 단계(%(levels)s)에 있습니다. "
+                    "'%(example)s:%(name)s'처럼 단계를 앞에 적으세요."
+                )
+                % {"levels": levels, "example": lines[0].get_level_display(), "name": name}
+            )
+        return lines[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.name
+
+
+class CategoryWidget(Widget):
+    """A budget category named by its name, of the row's 세입·세출."""
+
+    def prepare(self, rows, column):
+        return {(c.kind, c.name): c for c in BudgetCategory.objects.all()}
+
+    def clean(self, value, row=None, found=None, **kwargs):
+        name = clean_text(value)
+        if not name:
+            return None
+        try:
+            kind = KIND_CELL.clean(row.get(KIND))
+        except ValueError:
+            return None
+        if (kind, name) not in found:
+            raise ValueError(_("없는 예산 구분입니다 (예산 구분 목록에 먼저 넣으세요)."))
+        return found[(kind, name)]
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.name
@@ -75,14 +137,19 @@ class BudgetLineResource(DepartmentResource):
     department = Field("department", DEPARTMENT_COLUMN, CodeWidget(Department))
     year = Field("year", YEAR, IntegerWidget())
     kind = Field("kind", KIND, ChoiceWidget(BudgetLine.Kind))
-    level = Field("level", "단계", ChoiceWidget(BudgetLine.Level))
+    level = Field("level", LEVEL, ChoiceWidget(BudgetLine.Level))
     parent = Field("parent", "상위 사업", LineWidget())
     name = Field("name", NAME, TextWidget())
     order = Field("order", "표시 순서", IntegerWidget(), default=0)
     source = Field("source", "재원", ChoiceWidget(BudgetLine.Source))
     prior_budget = Field("prior_budget", "전년도 최종예산(천원)", IntegerWidget())
+    original_budget = Field("original_budget", "본예산(천원)", IntegerWidget())
+    stated_budget = Field("stated_budget", "인쇄된 소계(천원)", IntegerWidget())
+    category = Field("category", "예산 구분", CategoryWidget())
+    reference = Field("reference", "설명자료 쪽수", TextWidget())
 
-    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, NAME)
+    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, LEVEL, NAME)
+    optional_columns = ("본예산(천원)", "인쇄된 소계(천원)", "예산 구분", "설명자료 쪽수")
 
     class Meta:
         model = BudgetLine
@@ -97,13 +164,18 @@ class BudgetLineResource(DepartmentResource):
             "order",
             "source",
             "prior_budget",
+            "original_budget",
+            "stated_budget",
+            "category",
+            "reference",
         )
-        import_id_fields = ("department", "year", "kind", "name")
+        import_id_fields = ("department", "year", "kind", "level", "name")
 
     def after_row(self, instance, found):
         # A later row may name this line as its parent, new in this file or as it leaves it.
         key = (instance.department.code, instance.year, instance.kind, instance.name)
-        found[self.fields["parent"].column_name][key] = instance
+        lines = found[self.fields["parent"].column_name].setdefault(key, [])
+        lines[:] = [line for line in lines if line.level != instance.level] + [instance]
 
     def save_rows(self, new, changed, *, user, reason):
         # A line sits below its parent's level, so creating level by level saves each
@@ -128,14 +200,19 @@ class BudgetSnapshotResource(DepartmentResource):
     department = Field("line__department__code", DEPARTMENT_COLUMN, TextWidget(), readonly=True)
     year = Field("line__year", YEAR, IntegerWidget(), readonly=True)
     kind = Field("line__kind", KIND, ChoiceWidget(BudgetLine.Kind), readonly=True)
-    line = Field("line", NAME, LineWidget())
+    line = Field("line", NAME, LineWidget(leaf=True))
     as_of = Field("as_of", AS_OF, DateWidget())
     budget = Field("budget", "예산액(천원)", IntegerWidget())
     executed = Field("executed", "집행액(천원)", IntegerWidget())
     committed = Field("committed", "원인행위액(천원)", IntegerWidget())
     collected = Field("collected", "징수액(천원)", IntegerWidget())
+    assessed = Field("assessed", "징수결정액(천원)", IntegerWidget())
+    supplementary = Field("supplementary", "추경(천원)", IntegerWidget(negative_ok=True))
+    carried_over = Field("carried_over", "이월(천원)", IntegerWidget(negative_ok=True))
+    other_change = Field("other_change", "변경 등(천원)", IntegerWidget(negative_ok=True))
 
     key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, NAME, AS_OF)
+    optional_columns = ("징수결정액(천원)", "추경(천원)", "이월(천원)", "변경 등(천원)")
 
     class Meta:
         model = BudgetSnapshot
@@ -150,6 +227,10 @@ class BudgetSnapshotResource(DepartmentResource):
             "executed",
             "committed",
             "collected",
+            "assessed",
+            "supplementary",
+            "carried_over",
+            "other_change",
         )
         import_id_fields = ("line", "as_of")
 

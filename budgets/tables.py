@@ -365,6 +365,34 @@ def _leaves(row, category):
         yield from _leaves(child, category)
 
 
+def subtotal_warnings(lines):
+    """A message for each line of the queryset whose printed subtotal differs from the sum
+    of the lines below it (one query for the lines, two per table they belong to)."""
+    stated = lines.filter(stated_budget__isnull=False).select_related("department")
+    found = []
+    tables = {}
+    for line in stated.order_by("department__code", "-year", "kind", "order"):
+        key = (line.department_id, line.year, line.kind)
+        if key not in tables:
+            tables[key] = budget_table(*key)
+        row = tables[key].row(line.pk)
+        if row.mismatch:
+            found.append(
+                _(
+                    "%(department)s %(year)s년 '%(name)s': 인쇄된 소계 %(stated)s천원이 하위 "
+                    "항목의 합계 %(sum)s천원과 다릅니다. 표에는 합계가 나갑니다."
+                )
+                % {
+                    "department": line.department.name,
+                    "year": line.year,
+                    "name": line.name,
+                    "stated": f"{row.stated:,}",
+                    "sum": f"{row.budget or 0:,}",
+                }
+            )
+    return found
+
+
 def line_figures(line, as_of=None, places=1) -> BudgetRow:
     """One line's figures (its subtree summed) at its latest snapshot or at as_of."""
     table = budget_table(line.department_id, line.year, line.kind, as_of, places)

@@ -138,7 +138,7 @@ def check_rows(resource, rows, user):
             # Unknown and foreign codes look alike, as another department's pages do.
             row.refuse({resource.department_column: str(NOT_YOURS)})
     rows = [row for row in rows if not row.errors]
-    writable = [f for f in resource.get_import_fields() if not f.readonly]
+    writable = resource.writable_fields()
     found = {
         f.column_name: f.widget.prepare([row.cells for row in rows], f.column_name)
         for f in writable

@@ -436,6 +436,10 @@ class DepartmentResource(ModelResource):
 
     department_column = DEPARTMENT_COLUMN
     key_columns: tuple[str, ...] = ()
+    # Columns a file may leave out (added after files were made): a column left out
+    # changes nothing, it does not empty the field.
+    optional_columns: tuple[str, ...] = ()
+    columns_in_file: frozenset = frozenset()
 
     @classmethod
     def get_result_class(cls):
@@ -454,8 +458,17 @@ class DepartmentResource(ModelResource):
 
     def file_problems(self, dataset):
         """What refuses the file as a whole: its columns, then two rows of one item."""
-        problems = column_problems(dataset.headers, [f.column_name for f in self.fields.values()])
+        self.columns_in_file = frozenset(dataset.headers or ())
+        expected = [f.column_name for f in self.fields.values()]
+        problems = column_problems(dataset.headers, expected, self.optional_columns)
         return problems or duplicate_problems(dataset, self.key_columns)
+
+    def writable_fields(self):
+        """The fields an import writes: every one the file has a column for."""
+        left_out = set(self.optional_columns) - self.columns_in_file
+        return [
+            f for f in self.get_import_fields() if not f.readonly and f.column_name not in left_out
+        ]
 
     def stored_rows(self, id_fields, keys):
         """The stored rows the file names by key, in one query: {key: instance}."""
@@ -524,7 +537,7 @@ def row_message(number, column, value, message):
     }
 
 
-def column_problems(headers, expected):
+def column_problems(headers, expected, optional=()):
     headers = list(headers or [])
     problems = []
     for index, header in enumerate(headers):
@@ -537,7 +550,7 @@ def column_problems(headers, expected):
         elif headers.count(header) > 1 and headers.index(header) == index:
             problems.append(_("'%(column)s' 열이 두 번 있습니다.") % {"column": header})
     for column in expected:
-        if column not in headers:
+        if column not in headers and column not in optional:
             problems.append(_("'%(column)s' 열이 없습니다.") % {"column": column})
     return problems
 

@@ -44,6 +44,7 @@ REFERENCE_DATA = [
     "departments.grade",
     "departments.vehiclecategory",
     "departments.vehiclesize",
+    "budgets.budgetcategory",
     "reports_site.councilsession",
     "reports_site.housestyle",
     "council.committee",

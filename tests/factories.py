@@ -6,7 +6,7 @@ from itertools import count
 from django.contrib.auth.models import Group, User
 from django_tasks_db.models import DBTaskResult
 
-from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from budgets.models import BudgetCategory, BudgetLine, BudgetSnapshot, QuarterPlan
 from council.models import Committee
 from departments.access import Role
 from departments.models import (
@@ -203,6 +203,9 @@ ROW_BUILDERS = {
 # One row of each admin-registered model that belongs to no department.
 SHARED_ROW_BUILDERS = {
     PositionClass: lambda: make_grade().position_class,
+    BudgetCategory: lambda: BudgetCategory.objects.create(
+        kind="expenditure", name=f"사업비{next(_serial)}"
+    ),
     VehicleCategory: lambda: make_vehicle_size().category,
     CouncilSession: make_session,
     HouseStyle: lambda: HouseStyle.objects.create(council=f"테스트{next(_serial)}구의회"),

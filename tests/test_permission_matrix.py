@@ -13,7 +13,7 @@ from django.test import Client, TestCase
 from django.urls import resolve, reverse
 from django_tasks_db.models import DBTaskResult
 
-from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
+from budgets.models import BudgetCategory, BudgetLine, BudgetSnapshot, QuarterPlan
 from council import urls as council_urls
 from council.models import Committee
 from departments.access import Role
@@ -74,6 +74,7 @@ DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
 # view only
 READ_ONLY = {
     PositionClass,
+    BudgetCategory,
     VehicleCategory,
     CouncilSession,
     HouseStyle,
