@@ -22,6 +22,8 @@ class Row:
     label: str
     total: int
     cells: list[int]
+    unit: str = ""  # a roll-up's row: the unit it counts, printed on its first row
+    span: int = 0  # on a unit's first row: how many rows the unit has
 
 
 @dataclass
@@ -29,6 +31,7 @@ class CountTable:
     total_label: str
     groups: list[Group]
     rows: list[Row]
+    by_unit: bool = False  # rows of a roll-up: the total's, then each unit's
 
 
 def _add(values_list):

@@ -4,21 +4,29 @@ goals and the briefing's writers (budgets and council requests have modules of t
 from collections import defaultdict
 
 from django import forms
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Duty, Facility, StaffingSnapshot, VehicleFleet
+from departments.models import (
+    Duty,
+    Facility,
+    StaffingCount,
+    StaffingSnapshot,
+    VehicleCount,
+    VehicleFleet,
+)
 from departments.tables import count_table, facility_groups
 from programs.models import StrategicGoal
 
-from . import Kind, register
+from . import Kind, Scoped, member_ids, register, units
 
 
-def _latest(queryset, department, as_of):
-    """The rows of the latest as-of date on or before the briefing's, in one query."""
-    rows = queryset.filter(department=department, as_of__lte=as_of)
-    latest = rows.order_by("-as_of").values("as_of")[:1]
-    return rows.filter(as_of=Subquery(latest))
+def _latest(queryset, departments, as_of):
+    """The rows of each department's latest as-of date on or before the briefing's, in one
+    query however many departments there are."""
+    rows = queryset.filter(department__in=departments, as_of__lte=as_of)
+    latest = queryset.filter(department=OuterRef("department"), as_of__lte=as_of)
+    return rows.filter(as_of=Subquery(latest.order_by("-as_of").values("as_of")[:1]))
 
 
 def columns(vocabulary, chosen):
@@ -78,7 +86,7 @@ register(Kind("organisation", _("조직"), organisation, OrganisationOptions))
 # Count tables (staffing, vehicles) -------------------------------------------------------
 
 
-class CountOptions(forms.Form):
+class CountOptions(Scoped):
     total_label = forms.CharField(label=_("합계 이름"), initial="계", max_length=10)
     subtotal_label = forms.CharField(label=_("소계 이름"), initial="소계", max_length=10)
     total_last = forms.BooleanField(
@@ -105,8 +113,21 @@ class StaffingOptions(CountOptions):
     )
 
 
-def _shape(entries, measures, options):
-    """A count table of the entries (group, column, values) as the options say."""
+def _summed(entries):
+    """The entries (group, column, values) with one entry per column, summed (a unit's
+    members each have theirs), in the order the columns first appear."""
+    columns = {}
+    for group, column, values in entries:
+        found = columns.setdefault((group, column), dict.fromkeys(values, 0))
+        for key, value in values.items():
+            found[key] += value
+    return [(group, column, values) for (group, column), values in columns.items()]
+
+
+def _shape(by_unit, measures, options):
+    """A count table of each unit's entries (group, column, values) as the options say:
+    one unit prints its rows, several print the total's rows and then each unit's."""
+    entries = _summed([e for _unit, unit_entries in by_unit for e in unit_entries])
     only = _names(options["only"])
     if only:
         entries = [e for e in entries if e[0] in only]
@@ -115,6 +136,8 @@ def _shape(entries, measures, options):
     if not entries:
         return None
     table = count_table(entries, measures, options["total_label"])
+    if len(by_unit) > 1:
+        _add_units(table, entries, by_unit, measures, options)
     start = 0
     for group in table.groups:
         width = len(group.columns)
@@ -130,35 +153,62 @@ def _shape(entries, measures, options):
 
 def staffing(ctx, spec):
     options = spec["options"]
-    snapshot = _latest(StaffingSnapshot.objects, ctx.department, ctx.as_of).first()
-    if snapshot is None:
-        return None
-    counts = snapshot.counts.select_related("grade__position_class").order_by(
-        "grade__position_class__order", "grade__order"
-    )
     sign = {"actual": 1, "authorised": -1, "none": 0}[options["gap"]]
-    entries = [
-        (
-            c.grade.position_class.name,
-            c.grade.name,
-            {
-                "authorised": c.authorised,
-                "actual": c.actual,
-                "gap": sign * (c.actual - c.authorised),
-            },
+
+    def counts(snapshots):
+        found = StaffingCount.objects.filter(snapshot__in=snapshots).select_related(
+            "grade__position_class"
         )
-        for c in counts
-    ]
+        for c in found.order_by("grade__position_class__order", "grade__order"):
+            values = {"authorised": c.authorised, "actual": c.actual}
+            values["gap"] = sign * (c.actual - c.authorised)
+            yield c.snapshot_id, (c.grade.position_class.name, c.grade.name, values)
+
+    by_unit, snapshots = _counted(ctx, spec, StaffingSnapshot, counts)
     measures = [(_("정원"), "authorised"), (_("현원"), "actual")]
     if sign:
         measures.append((_("과부족"), "gap"))
-    shaped = _shape(entries, measures, options)
+    shaped = _shape(by_unit, measures, options)
     if shaped is None:
         return None
-    return {"as_of": snapshot.as_of, "note": snapshot.note, **shaped}
+    return {"as_of": max(s.as_of for s in snapshots), "note": _own_note(ctx, snapshots), **shaped}
+
+
+def _own_note(ctx, rows):
+    return next((row.note for row in rows if row.department_id == ctx.department.pk), "")
 
 
 register(Kind("staffing", _("인력 현황"), staffing, StaffingOptions))
+
+
+def _add_units(table, entries, by_unit, measures, options):
+    """The roll-up's rows: the total's, then each unit's, on the total's columns; the first
+    row of each names its unit (printed across its rows)."""
+    zero = {key: 0 for _label, key in measures}
+    columns = [(group, column) for group, column, _values in entries]
+    rows = [(options["total_label"], table.rows)]
+    for name, unit_entries in by_unit:
+        own = {(g, c): values for g, c, values in _summed(unit_entries)}
+        laid = [(g, c, own.get((g, c), zero)) for g, c in columns]
+        rows.append((name, count_table(laid, measures, options["total_label"]).rows))
+    table.rows = []
+    for name, unit_rows in rows:
+        for n, row in enumerate(unit_rows):
+            row.unit, row.span = name, len(unit_rows) if n == 0 else 0
+            table.rows.append(row)
+    table.by_unit = True
+
+
+def _counted(ctx, spec, model, counts):
+    """Each unit's (name, entries) of a count table's latest rows, the rows themselves."""
+    found = units(ctx, spec)
+    latest = list(_latest(model.objects, member_ids(found), ctx.as_of))
+    owner = {row.pk: row.department_id for row in latest}
+    entries = defaultdict(list)
+    for department, entry in counts(latest):
+        entries[owner[department]].append(entry)
+    by_unit = [(u.department.name, [e for pk in u.members for e in entries[pk]]) for u in found]
+    return [unit for unit in by_unit if unit[1]], latest  # a unit with no rows prints none
 
 
 class VehicleOptions(CountOptions):
@@ -166,22 +216,21 @@ class VehicleOptions(CountOptions):
 
 
 def vehicles(ctx, spec):
-    fleet = _latest(VehicleFleet.objects, ctx.department, ctx.as_of).first()
-    if fleet is None:
-        return None
-    counts = fleet.counts.select_related("size__category").order_by(
-        "size__category__order", "size__order"
-    )
-    entries = [(c.size.category.name, c.size.name, {"count": c.count}) for c in counts]
-    shaped = _shape(entries, [(_("대수"), "count")], spec["options"])
+    def counts(fleets):
+        found = VehicleCount.objects.filter(fleet__in=fleets).select_related("size__category")
+        for c in found.order_by("size__category__order", "size__order"):
+            yield c.fleet_id, (c.size.category.name, c.size.name, {"count": c.count})
+
+    by_unit, fleets = _counted(ctx, spec, VehicleFleet, counts)
+    shaped = _shape(by_unit, [(_("대수"), "count")], spec["options"])
     if shaped is None:
         return None
-    total = shaped["table"].rows[0].total
+    quotas = [fleet.quota for fleet in fleets if fleet.quota is not None]
     return {
-        "as_of": fleet.as_of,
-        "quota": fleet.quota,
-        "total": total,
-        "note": fleet.note,
+        "as_of": max(fleet.as_of for fleet in fleets),
+        "quota": sum(quotas) if quotas else None,
+        "total": shaped["table"].rows[0].total,
+        "note": _own_note(ctx, fleets),
         **shaped,
     }
 
@@ -200,7 +249,7 @@ FACILITY_COLUMNS = [
 ]
 
 
-class FacilityOptions(forms.Form):
+class FacilityOptions(Scoped):
     columns = forms.MultipleChoiceField(
         label=_("열"),
         choices=FACILITY_COLUMNS,
@@ -217,7 +266,7 @@ class FacilityOptions(forms.Form):
 def facilities(ctx, spec):
     options = spec["options"]
     rows = (
-        _latest(Facility.objects, ctx.department, ctx.as_of)
+        _latest(Facility.objects, member_ids(units(ctx, spec)), ctx.as_of)
         .select_related("managed_by")
         .prefetch_related("extensions")
         .order_by("category", "order")

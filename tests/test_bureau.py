@@ -1,0 +1,272 @@
+"""A bureau (국) reporting its divisions: every block rolls them up, and the budget table
+prints the full vocabulary (본예산 … 지출액, rates, units, summaries)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budgets.models import BudgetCategory, BudgetLine, BudgetSnapshot
+from budgets.tables import budget_table, subtotal_warnings, units_table
+from departments.access import Role
+from departments.models import Department
+from reports_site import style as house
+
+from .block_helpers import html, one, rows
+from .budget_factories import AS_OF, make_budget_snapshot, make_line
+from .factories import (
+    make_briefing,
+    make_department,
+    make_facility,
+    make_fleet,
+    make_snapshot,
+    make_user,
+)
+
+EXPENDITURE, REVENUE = BudgetLine.Kind.EXPENDITURE, BudgetLine.Kind.REVENUE
+L = BudgetLine.Level
+
+
+def make_division(bureau, n):
+    """A division with staff, cars, a facility and two budget lines, figures scaled by n:
+    기본경비 (a policy) with a 기본경비 unit below it, and a project under a category."""
+    division = make_department(f"{n}과", parent=bureau, order=n)
+    make_snapshot(division, counts=((("일반직", "5급"), 1, 1), (("일반직", "6급"), 3 * n, n)))
+    make_fleet(division, counts=((("승용", "중형"), n),))
+    make_facility(division, name=f"{n}과 청사", floor_area=Decimal(100 * n))
+    basic = make_line(division, "기본경비", level=L.POLICY, order=2)
+    unit = make_line(division, "기본경비", level=L.UNIT, parent=basic, original_budget=50 * n)
+    make_budget_snapshot(unit, budget=50 * n, executed=10 * n, committed=20 * n)
+    project = make_line(
+        division,
+        f"{n}과 사업",
+        category=BudgetCategory.objects.get(name="사업비"),
+        original_budget=1_000 * n,
+        prior_budget=900 * n,
+        order=1,
+    )
+    make_budget_snapshot(
+        project, budget=1_200 * n, executed=600 * n, committed=800 * n, supplementary=200 * n
+    )
+    return division
+
+
+def make_bureau(divisions):
+    bureau = make_department("총무국", kind=Department.Kind.BUREAU)
+    for n in range(1, divisions + 1):
+        make_division(bureau, n)
+    return bureau, make_briefing(bureau)
+
+
+class BureauRollUpTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        BudgetCategory.objects.create(kind=EXPENDITURE, name="사업비", order=1)
+        BudgetCategory.objects.create(kind=EXPENDITURE, name="행정운영경비", order=2)
+        cls.bureau, cls.briefing = make_bureau(3)
+
+    def table(self, kind, **options):
+        return rows(html(self.briefing, kind, **options))
+
+    def test_the_staffing_total_is_the_sum_of_the_divisions(self):
+        found = self.table("staffing", scope="units", gap="none")
+        # 부서 | 구분 | 계 | 일반직 소계 | 5급 | 6급
+        self.assertEqual(found[2], ["계", "정원", "21", "21", "3", "18"])
+        self.assertEqual(found[3], ["현원", "9", "9", "3", "6"])
+        self.assertEqual(found[4], ["1과", "정원", "4", "4", "1", "3"])
+        self.assertEqual(found[8], ["3과", "정원", "10", "10", "1", "9"])
+        self.assertEqual(self.table("staffing"), [])  # the bureau alone has no staff
+
+    def test_vehicles_and_facilities_take_in_every_division(self):
+        cars = self.table("vehicles", scope="units")
+        self.assertEqual(cars[2][:3], ["총계", "대수", "6"])
+        self.assertEqual(
+            [row[:3] for row in cars[3:]],
+            [["1과", "대수", "1"], ["2과", "대수", "2"], ["3과", "대수", "3"]],
+        )
+        text = " ".join(" ".join(row) for row in self.table("facilities", scope="units"))
+        for n in (1, 2, 3):
+            self.assertIn(f"{n}과 청사", text)
+
+    def test_the_budget_rolls_up_per_division_with_the_same_names_in_each(self):
+        found = self.table(
+            "budget",
+            scope="units",
+            detail=True,
+            columns=[
+                "original",
+                "changes",
+                "budget",
+                "committed",
+                "commit_rate",
+                "executed",
+                "rate",
+            ],
+            headers="budget=예산현액\nexecuted=지출액",
+            as_of_in_header=False,
+        )
+        self.assertEqual(
+            found[0],
+            [
+                "단위사업명",
+                "본예산",
+                "추경 등",
+                "예산현액",
+                "원인행위액",
+                "원인행위율(%)",
+                "지출액",
+                "집행률(%)",
+            ],
+        )
+        # 계 = Σ divisions: budget (1,250 + 2,500 + 3,750), original (1,050 × 6)
+        self.assertEqual(
+            found[1], ["계", "6,300", "1,200", "7,500", "4,920", "65.6", "3,660", "48.8"]
+        )
+        self.assertEqual(found[2], ["1과", "1,050", "200", "1,250", "820", "65.6", "610", "48.8"])
+        self.assertEqual(found[3][0], "1과 사업 (단위사업)")
+        self.assertEqual(found[4][0], "기본경비 (정책사업)")
+        self.assertEqual(
+            found[5], ["기본경비 (단위사업)", "50", "-", "50", "20", "40.0", "10", "20.0"]
+        )
+        names = [row[0] for row in found]
+        self.assertEqual(names.count("기본경비 (정책사업)"), 3)  # once in each division
+
+    def test_the_summaries_by_division_and_by_category(self):
+        by_unit = self.table("budget", rows="by_unit", columns=["budget", "executed", "rate"])
+        self.assertEqual(
+            by_unit[1:],
+            [
+                ["계", "7,500", "3,660", "48.8"],
+                ["1과", "1,250", "610", "48.8"],
+                ["2과", "2,500", "1,220", "48.8"],
+                ["3과", "3,750", "1,830", "48.8"],
+            ],
+        )
+        by_category = self.table(
+            "budget", scope="units", rows="by_category", columns=["budget", "share"]
+        )
+        self.assertEqual(
+            by_category[1:],
+            [["계", "7,500", "100.0"], ["사업비", "7,200", "96.0"], ["구분 없음", "300", "4.0"]],
+        )
+
+    def test_rates_beside_their_amounts_and_a_larger_unit(self):
+        found = self.table(
+            "budget",
+            scope="units",
+            columns=["budget", "executed", "rate"],
+            rates="beside",
+            unit="백만원",
+            decimals=1,
+        )
+        self.assertEqual(found[0], ["단위사업명", "예산액", "집행액"])
+        self.assertEqual(found[1], ["계", "7.5", "3.7 (48.8)"])  # 3,660천원: 3.66 → 3.7
+        markup = html(self.briefing, "budget", scope="units", unit="억원", decimals=2)
+        self.assertIn("단위: 억원", markup)
+        self.assertEqual(house.in_unit(3_650, "백만원", 1), Decimal("3.7"))  # half up
+        self.assertEqual(house.in_unit(123_456_789, "억원", 0), Decimal("1235"))
+        self.assertEqual(house.in_unit(3_650, "천원", 1), 3_650)  # stored as it is
+
+    def test_net_increase_when_the_base_year_is_known(self):
+        bureau_lines = units_table(Department.objects.units_of(self.bureau), 2025)
+        basic = next(
+            row for row in bureau_lines.rows if row.name == "기본경비" and not row.children
+        )
+        self.assertTrue(basic.is_new)  # no prior budget where others have one: 순증
+        self.assertEqual(basic.change, 50)
+        project = next(row for row in bureau_lines.rows if row.name == "1과 사업")
+        self.assertEqual((project.change, project.change_rate), (300, Decimal("33.3")))
+
+    def test_query_counts_do_not_grow_with_the_divisions(self):
+        counts = []
+        for size in (2, 5):
+            bureau, briefing = make_bureau(size)
+            bureau.code = f"B{size}"
+            with CaptureQueriesContext(connection) as queries:
+                for kind, options in (
+                    ("staffing", {}),
+                    ("vehicles", {}),
+                    ("facilities", {}),
+                    ("budget", {"detail": True}),
+                    ("budget", {"rows": "by_unit"}),
+                ):
+                    one(briefing, kind, scope="units", **options)
+            counts.append(len(queries))
+        self.assertEqual(counts[0], counts[1])
+
+
+class BudgetLineRulesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.division = make_department("총무과")
+
+    def test_a_name_repeats_at_another_level_but_not_at_the_same(self):
+        policy = make_line(self.division, "기본경비", level=L.POLICY)
+        make_line(self.division, "기본경비", level=L.UNIT, parent=policy)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            make_line(self.division, "기본경비", level=L.UNIT)
+
+    def test_revenue_has_its_own_levels(self):
+        section = make_line(self.division, "세외수입", kind=REVENUE, level=L.SECTION)
+        item = make_line(self.division, "사용료", kind=REVENUE, level=L.ITEM, parent=section)
+        leaf = make_line(self.division, "청사 사용료", kind=REVENUE, parent=item)
+        self.assertEqual(leaf.level, L.SUBITEM)
+        make_budget_snapshot(leaf, budget=1_000, assessed=800, collected=600)
+        wrong = BudgetLine(
+            department=self.division, year=2025, kind=REVENUE, level=L.UNIT, name="x"
+        )
+        with self.assertRaises(ValidationError) as refused:
+            wrong.full_clean()
+        self.assertIn("세입의 단계는 회계, 부서, 관, 항, 목입니다.", str(refused.exception))
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            wrong.save()
+        found = rows(
+            html(
+                make_briefing(self.division),
+                "budget",
+                kind="revenue",
+                detail=True,
+                columns=["budget", "assessed", "collected", "uncollected", "collection_rate"],
+            )
+        )
+        self.assertEqual(found[1], ["계", "1,000", "800", "600", "200", "75.0"])
+        self.assertEqual(
+            [row[0] for row in found[2:]], ["세외수입 (관)", "사용료 (항)", "청사 사용료 (목)"]
+        )
+
+    def test_the_current_budget_is_the_original_plus_its_changes(self):
+        line = make_line(self.division, original_budget=1_000)
+        snapshot = BudgetSnapshot(line=line, as_of=AS_OF, budget=1_250, supplementary=200)
+        with self.assertRaises(ValidationError) as refused:
+            snapshot.full_clean()
+        self.assertIn(
+            "예산현액 1,250이 본예산 1,000과 추경·이월·변경의 합 1,200과 다릅니다.",
+            str(refused.exception),
+        )
+        snapshot.other_change = 50
+        snapshot.full_clean()  # 1,000 + 200 + 50
+
+    def test_a_printed_subtotal_that_differs_is_flagged_not_used(self):
+        policy = make_line(self.division, "청사 관리", level=L.POLICY, stated_budget=1_500)
+        make_budget_snapshot(make_line(self.division, parent=policy), budget=1_000)
+        make_budget_snapshot(make_line(self.division, parent=policy), budget=400)
+        table = budget_table(self.division, 2025)
+        self.assertEqual(table.row(policy.pk).budget, 1_400)  # the sum, never the print
+        self.assertEqual(table.warnings, [{"name": "청사 관리", "stated": 1_500, "sum": 1_400}])
+        warnings = subtotal_warnings(BudgetLine.objects.all())
+        self.assertEqual(
+            warnings,
+            [
+                "총무과 2025년 '청사 관리': 인쇄된 소계 1,500천원이 하위 항목의 합계 "
+                "1,400천원과 다릅니다. 표에는 합계가 나갑니다."
+            ],
+        )
+        self.client.force_login(make_user(Role.STAFF, self.division))
+        page = self.client.get(reverse("admin:budgets_budgetline_changelist"))
+        self.assertContains(page, "인쇄된 소계 1,500천원이 하위 항목의 합계 1,400천원과 다릅니다")
+        policy.stated_budget = 1_400
+        policy.save()
+        self.assertEqual(subtotal_warnings(BudgetLine.objects.all()), [])
