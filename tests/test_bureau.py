@@ -3,6 +3,7 @@ prints the full vocabulary (본예산 … 지출액, rates, units, summaries).""
 
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets.models import BudgetCategory, BudgetLine, BudgetSnapshot
+from budgets.resources import BudgetLineResource, BudgetSnapshotResource
 from budgets.tables import budget_table, subtotal_warnings, units_table
 from departments.access import Role
 from departments.models import Department
@@ -25,6 +27,7 @@ from .factories import (
     make_snapshot,
     make_user,
 )
+from .test_imports import problems
 
 EXPENDITURE, REVENUE = BudgetLine.Kind.EXPENDITURE, BudgetLine.Kind.REVENUE
 L = BudgetLine.Level
@@ -270,3 +273,75 @@ class BudgetLineRulesTests(TestCase):
         policy.stated_budget = 1_400
         policy.save()
         self.assertEqual(subtotal_warnings(BudgetLine.objects.all()), [])
+
+
+class BureauWorkbookTests(TestCase):
+    """One workbook for a whole bureau: each row names its division by code."""
+
+    LINES = ["부서 코드", "회계연도", "세입·세출", "단계", "상위 사업", "사업명", "표시 순서",
+             "재원", "전년도 최종예산(천원)", "본예산(천원)", "예산 구분"]  # fmt: skip
+    FIGURES = ["부서 코드", "회계연도", "세입·세출", "사업명", "기준일", "예산액(천원)",
+               "추경(천원)", "원인행위액(천원)", "집행액(천원)", "징수액(천원)"]  # fmt: skip
+
+    @classmethod
+    def setUpTestData(cls):
+        BudgetCategory.objects.create(kind=EXPENDITURE, name="사업비")
+        cls.bureau = make_department("총무국", kind=Department.Kind.BUREAU)
+        cls.divisions = [make_department(f"{n}과", parent=cls.bureau) for n in (1, 2, 3)]
+        cls.staff = make_user(Role.STAFF, cls.bureau)
+
+    def load(self, resource, headers, rows):
+        return resource().import_data(tablib.Dataset(*rows, headers=headers), user=self.staff)
+
+    def test_lines_and_figures_of_three_divisions_in_one_file(self):
+        lines = []
+        figures = []
+        for n, division in enumerate(self.divisions, 1):
+            code = division.code
+            lines += [
+                [code, 2025, "세출", "정책사업", "", "기본경비", 1, "", None, None, ""],
+                [code, 2025, "세출", "단위사업", "정책사업:기본경비", "기본경비", 1, "구비",
+                 None, 100 * n, "사업비"],
+            ]  # fmt: skip
+            figures.append(
+                [code, 2025, "세출", "기본경비", AS_OF, 100 * n + 10, 10, 50 * n, 40 * n, None]
+            )
+        self.assertEqual(problems(self.load(BudgetLineResource, self.LINES, lines)), [])
+        self.assertEqual(problems(self.load(BudgetSnapshotResource, self.FIGURES, figures)), [])
+        table = units_table(Department.objects.units_of(self.bureau), 2025)
+        self.assertEqual((table.total.original, table.total.budget), (600, 630))
+        self.assertEqual(table.total.supplementary, 30)
+        self.assertEqual([row.budget for row in table.roots], [110, 210, 310])
+        leaf = BudgetLine.objects.get(department=self.divisions[1], level=L.UNIT)
+        self.assertEqual((leaf.parent.level, leaf.category.name), (L.POLICY, "사업비"))
+
+    def test_a_wrong_current_budget_names_its_row_and_changes_nothing(self):
+        line = make_line(self.divisions[0], "청사 관리", original_budget=1_000)
+        code = self.divisions[0].code
+        rows = [[code, 2025, "세출", "청사 관리", AS_OF, 1_500, 200, None, None, None]]
+        result = self.load(BudgetSnapshotResource, self.FIGURES, rows)
+        self.assertEqual(
+            problems(result),
+            [
+                "2행 예산액(천원) '1500': 예산현액 1,500이 본예산 1,000과 "
+                "추경·이월·변경의 합 1,200과 다릅니다."
+            ],
+        )
+        self.assertFalse(line.snapshots.exists())
+
+    def test_a_name_at_two_levels_asks_for_the_level(self):
+        code = self.divisions[0].code
+        policy = make_line(self.divisions[0], "기본경비", level=L.POLICY)
+        make_line(self.divisions[0], "기본경비", level=L.UNIT, parent=policy)
+        rows = [[code, 2025, "세출", "단위사업", "기본경비", "새 사업", 1, "", None, None, ""]]
+        self.assertEqual(
+            problems(self.load(BudgetLineResource, self.LINES, rows)),
+            [
+                "2행 상위 사업 '기본경비': 같은 이름의 사업이 여러 단계(정책사업, 단위사업)에 "
+                "있습니다. '정책사업:기본경비'처럼 단계를 앞에 적으세요."
+            ],
+        )
+        # figures go on the one without lines below it, the name alone is enough
+        rows = [[code, 2025, "세출", "기본경비", AS_OF, 70, None, None, None, None]]
+        self.assertEqual(problems(self.load(BudgetSnapshotResource, self.FIGURES, rows)), [])
+        self.assertEqual(BudgetSnapshot.objects.get().line.level, L.UNIT)
