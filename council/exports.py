@@ -192,6 +192,12 @@ def _count_table(data, sheet_id, title, unit):
     ]
     columns = [Column(_("구분"))] + [Column(f"{label}({unit})", "count") for label in labels]
     rows = [[translated(row["label"]), row["total"], *row["cells"]] for row in table["rows"]]
+    if table.get("by_unit"):  # a roll-up: each row names its unit, so a filter keeps it
+        columns.insert(0, Column(_("부서")))
+        rows = [
+            [translated(row["unit"]), *cells]
+            for row, cells in zip(table["rows"], rows, strict=True)
+        ]
     return Sheet(sheet_id, title, columns, rows)
 
 
@@ -227,18 +233,32 @@ def _vehicles(block, title):
 
 
 def _budget(block, title, skip=None):
-    """The budget block's tables, but the 예산현황 its comparison sheet already holds."""
+    """The budget block's tables, in the columns and unit the block prints, but the
+    예산현황 its comparison sheet already holds."""
+    spec = BUDGET_DETAIL[:2] + [_budget_column(block, column) for column in block["columns"]]
     return [
         sheet(
             f"budget-detail-{number}",
             _("%(year)s년 %(kind)s 예산 세부현황")
             % {"year": t["year"], "kind": translated(t["kind"])},
-            BUDGET_DETAIL,
+            spec,
             [t["total"], *t["rows"]],
         )  # fmt: skip
         for number, t in enumerate(block["tables"], 1)
         if t is not skip
     ]
+
+
+def _budget_column(block, column):
+    label, name = column["label"], column["name"]
+    if name == "change_rate":
+        return (label, "rate", "%"), lambda row: _("순증") if row["is_new"] else row[name]
+    if column["type"] == "rate":
+        return (label, "rate", "%"), name
+    if column["type"] == "text":
+        return (label, "text", ""), _label(name)
+    kind = "amount" if block.get("decimals") is None else "number"
+    return (label, kind, translated(block.get("unit", "천원"))), name
 
 
 def _goals(block, title):

@@ -1,12 +1,14 @@
 """A bureau (국) reporting its divisions: every block rolls them up, and the budget table
 prints the full vocabulary (본예산 … 지출액, rates, units, summaries)."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,7 +17,10 @@ from budgets.resources import BudgetLineResource, BudgetSnapshotResource
 from budgets.tables import budget_table, subtotal_warnings, units_table
 from departments.access import Role
 from departments.models import Department
+from reports_site import editions
 from reports_site import style as house
+from reports_site.models import Briefing
+from reports_site.report import build_report, walk
 
 from .block_helpers import html, one, rows
 from .budget_factories import AS_OF, make_budget_snapshot, make_line
@@ -27,7 +32,10 @@ from .factories import (
     make_snapshot,
     make_user,
 )
+from .test_demo_data import run_demo
 from .test_imports import problems
+from .test_pdf import MEDIA, pdf_pages, squeeze
+from .tools import needs_korean_font, needs_poppler
 
 EXPENDITURE, REVENUE = BudgetLine.Kind.EXPENDITURE, BudgetLine.Kind.REVENUE
 L = BudgetLine.Level
@@ -345,3 +353,75 @@ class BureauWorkbookTests(TestCase):
         rows = [[code, 2025, "세출", "기본경비", AS_OF, 70, None, None, None, None]]
         self.assertEqual(problems(self.load(BudgetSnapshotResource, self.FIGURES, rows)), [])
         self.assertEqual(BudgetSnapshot.objects.get().line.level, L.UNIT)
+
+
+@needs_poppler
+@needs_korean_font
+@override_settings(MEDIA_ROOT=MEDIA, BRIEFING_PDF_WORKERS=1)
+class DemoBureauTests(TestCase):
+    """The demo's synthetic bureau: its briefing's totals are the sums of its divisions in
+    every block, on the page, in the PDF data and in the downloads."""
+
+    @classmethod
+    def setUpTestData(cls):
+        run_demo()
+        cls.briefing = Briefing.objects.get(department__code="EXM-ADM")
+        cls.edition = editions.publish(cls.briefing)  # what readers get
+        cls.blocks = [b for s in walk(build_report(cls.briefing)["sections"]) for b in s["blocks"]]
+
+    def kind(self, name):
+        return [block for block in self.blocks if block["kind"] == name]
+
+    def test_count_tables_total_their_divisions(self):
+        for block in self.kind("staffing") + self.kind("vehicles"):
+            table = block["table"]
+            self.assertTrue(table["by_unit"])
+            total = [row for row in table["rows"] if row["unit"] == table["total_label"]]
+            units = [row for row in table["rows"] if row["unit"] != table["total_label"]]
+            self.assertEqual(len({row["unit"] for row in units}), 3)
+            for row in total:
+                same = [u for u in units if u["label"] == row["label"]]
+                self.assertEqual(row["total"], sum(u["total"] for u in same))
+                self.assertEqual(
+                    row["cells"], [sum(c) for c in zip(*(u["cells"] for u in same), strict=True)]
+                )
+
+    def test_budget_tables_total_their_units_and_lines(self):
+        summary, by_category, detail, revenue = self.kind("budget")
+        table = summary["tables"][0]
+        self.assertEqual(
+            [row["name"] for row in table["rows"]],
+            ["총무과 (합성 예시)", "회계과 (합성 예시)", "정보화담당관 (합성 예시)"],
+        )
+        self.assertEqual(summary["unit"], "백만원")
+        for block in (detail, revenue):
+            table = block["tables"][0]
+            units = [row for row in table["rows"] if row["is_unit"]]
+            for name in ("original", "budget", "executed", "committed", "collected"):
+                figures = [row[name] for row in units if row[name] is not None]
+                self.assertEqual(table["total"][name], sum(figures) if figures else None, name)
+        self.assertEqual(
+            [c["name"] for c in detail["columns"]][:4], ["source", "original", "changes", "budget"]
+        )
+        self.assertEqual(
+            by_category["tables"][0]["total"]["budget"], summary["tables"][0]["total"]["budget"]
+        )
+        self.assertEqual(detail["warnings"], [])  # the printed subtotals match their sums
+
+    def test_the_bureau_in_the_pdf_on_the_page_and_in_the_download(self):
+        with self.edition.pdf.open("rb") as stored:
+            text = squeeze("".join(pdf_pages(stored.read())))
+        self.assertIn("자치행정국(합성예시)", text)
+        self.assertIn("계12,24568512,9308,14163.0", text)  # 부서별 세출예산, 백만원
+        args = (self.briefing.session_id, "EXM-ADM")
+        page = self.client.get(reverse("council:briefing_section", args=(*args, "budget")))
+        self.assertContains(page, "자치행정국 (합성 예시)")
+        self.assertContains(page, "원인행위액")
+        download = self.client.get(
+            reverse("council:briefing_table", args=(*args, "budget", "budget-detail-1", "xlsx"))
+        )
+        self.assertEqual(download.status_code, 200)
+        sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+        headers = [cell.value for cell in sheet[2]]
+        self.assertIn("원인행위액(천원)", headers)
+        self.assertIn("설명자료 쪽수", headers)
