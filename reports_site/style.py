@@ -8,6 +8,7 @@ printing the way it was published; the templates make it current while they rend
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_noop
 
@@ -23,6 +24,20 @@ DEFAULT = {
     "cover_spaced": True,
 }
 FIELDS = tuple(DEFAULT)
+
+# Money is stored in 천원; a report may print it in a larger unit.
+MONEY_UNITS = {"천원": 1, "백만원": 1_000, "억원": 100_000}
+
+
+def in_unit(thousands, unit, places=0):
+    """An exact 천원 amount in the given unit, rounded half up to ``places`` decimals
+    (a Decimal; the amount itself in 천원 or in a unit the table does not know)."""
+    divisor = MONEY_UNITS.get(unit, 1)
+    if thousands is None or divisor == 1:
+        return thousands
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(thousands) / divisor).quantize(quantum, rounding=ROUND_HALF_UP)
+
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -83,10 +98,15 @@ def heading_mark(style, level, number):
     tokens = complete(style)["heading_numbering"].split()
     if not tokens:
         return ""
-    token = tokens[min(level, len(tokens)) - 1]
+    return numbered(tokens[min(level, len(tokens)) - 1], number)
+
+
+def numbered(token, number):
+    """One numbering token ("1.", "가)", "①", "I.") with the `number`-th counter in it; a
+    marker ("□", "◆") or any other text is printed as it is."""
     found = TOKEN.match(token)
     if not found:
-        return token  # a marker printed as it is (□, ○, ◆)
+        return token
     before, counter, after = found.groups()
     return f"{before}{COUNTERS[counter](number)}{after}"
 
