@@ -412,10 +412,14 @@ register(Kind("programs", _("사업별 추진실적"), programs, ProgramOptions)
 
 
 def _across(key):
-    """A table across programs: only the programs that have something for it."""
+    """A table across programs: only the programs that have something for it, numbered as
+    the programs block numbers them (by their groups where the house numbers so: 1-1)."""
 
     def build(ctx, spec):
-        found = program_rows(ctx, spec["options"])
+        options = spec["options"]
+        if house.complete(ctx.style)["program_numbering"] == "grouped":
+            options = options | {"group_by": "group"}
+        found = program_rows(ctx, options)
         if key:
             found = [p for p in found if p[key]]
         return {"programs": found} if found else None
