@@ -37,14 +37,12 @@ WHICH = [
     ("new_priority", _("신규·중점사업")),
     ("all", _("모든 사업")),
 ]
-
-
 GROUPINGS = [
     ("", _("묶지 않음")),
     ("group", _("사업 묶음(정책분야·전략)별")),
     ("unit", _("부서별 (범위가 하위 조직 모두일 때)")),
 ]
-MONEY_UNITS = [
+UNIT_CHOICES = [  # the units `style.in_unit` converts to
     ("", _("서식의 금액 단위")),
     ("천원", _("천원")),
     ("백만원", _("백만원")),
@@ -69,7 +67,7 @@ class MoneyOptions(forms.Form):
     """The unit money prints in (stored in 천원) and its decimals, rounded half up."""
 
     money_unit = forms.ChoiceField(
-        label=_("금액 단위"), choices=MONEY_UNITS, initial="", required=False
+        label=_("금액 단위"), choices=UNIT_CHOICES, initial="", required=False
     )
     money_places = forms.IntegerField(
         label=_("금액 소수 자리"), min_value=0, max_value=2, initial=0, required=False
