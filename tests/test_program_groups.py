@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from budgets.models import BudgetLine, QuarterPlan
+from departments.access import Role
 from departments.models import Department
 from programs.models import ProgramGroup, ScheduleItem
 from reports_site import style as house
@@ -16,7 +18,7 @@ from reports_site.templatetags.briefing import money
 
 from .block_helpers import html, one, rows, text_of
 from .budget_factories import make_line
-from .factories import make_briefing, make_department
+from .factories import make_briefing, make_department, make_user
 from .program_factories import make_program
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,19 @@ def test_a_program_sits_under_a_group_of_its_year_and_of_its_department_or_above
     with pytest.raises(ValidationError) as refused:
         program.full_clean()
     assert "group" in refused.value.error_dict
+
+
+def test_staff_pick_their_own_groups_and_their_bureaus_never_another_divisions(client):
+    bureau = make_department("행정국", Department.Kind.BUREAU)
+    division = make_department("총무과", parent=bureau)
+    mine, bureaus = group(division, 1, "과 묶음"), group(bureau, 1, "국 전략")
+    theirs = group(make_department("청소과", parent=bureau), 1, "남의 묶음")
+    client.force_login(make_user(Role.STAFF, division))
+    page = client.get(reverse("admin:programs_program_add")).content.decode()
+    assert all(f'<option value="{g.pk}">{g}</option>' in page for g in (mine, bureaus))
+    assert theirs.title not in page
+    groups = client.get(reverse("admin:programs_programgroup_changelist")).content.decode()
+    assert "과 묶음" in groups and "국 전략" not in groups  # the bureau's: picked, not edited
 
 
 def test_money_in_a_unit_is_exact_and_rounds_half_up():
