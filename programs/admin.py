@@ -2,13 +2,17 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine
 from departments.access import departments_for
 from departments.admin_base import DepartmentScopedAdmin, ScopedInline, StackedInline
 from departments.locking import PeriodLocked, ensure_unlocked, is_locked
+from departments.models import Department
 
 from .models import (
     CouncilRequest,
@@ -17,6 +21,7 @@ from .models import (
     Mission,
     PerformanceGoal,
     Program,
+    ProgramGroup,
     ProgressEntry,
     ScheduleItem,
     StrategicGoal,
@@ -52,11 +57,26 @@ class ScopedAdmin(DepartmentScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def scope_choices(self, db_field, request, kwargs):
-        if db_field.related_model in SCOPED_CHOICES:
+        if db_field.related_model is ProgramGroup:
+            kwargs["queryset"] = group_choices(request.user)
+        elif db_field.related_model in SCOPED_CHOICES:
             path, related = SCOPED_CHOICES[db_field.related_model]
             queryset = db_field.related_model.objects.select_related(*related)
             kwargs["queryset"] = queryset.filter(**{f"{path}__in": departments_for(request.user)})
         return kwargs
+
+
+def group_choices(user):
+    """Groups of the user's departments and of the units above them: a division's program
+    may sit under its bureau's strategy, which the division's staff only pick, never edit."""
+    mine = departments_for(user)
+    above = Department.objects.filter(
+        Q(pk__in=mine)
+        | Q(children__in=mine)
+        | Q(children__children__in=mine)
+        | Q(children__children__children__in=mine)
+    )
+    return ProgramGroup.objects.select_related("department").filter(department__in=above)
 
 
 def parent_locked(obj):
@@ -128,6 +148,26 @@ class StrategicGoalAdmin(ScopedAdmin):
 # Programs ------------------------------------------------------------------------------
 
 
+@admin.register(ProgramGroup)
+class ProgramGroupAdmin(ScopedAdmin):
+    autocomplete_fields = ["department"]
+    list_display = ["department", "year", "order", "kind", "title", "marker"]
+    list_display_links = ["title"]
+    list_filter = ["year", "kind", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department"]
+    search_fields = ["title", "kind"]
+    fields = ["department", "year", "order", "kind", "title", "marker", "programs_list"]
+    readonly_fields = ["programs_list"]
+
+    @admin.display(description=_("묶인 사업"))
+    def programs_list(self, obj):
+        if obj.pk is None:
+            return "-"
+        programs = obj.programs.select_related("department").order_by("department", "order")
+        rows = [(p.department.name, p.title) for p in programs]
+        return format_html_join(mark_safe("<br>"), "{} · {}", rows) if rows else "-"
+
+
 class ProgressEntryInline(RateMixin, LockedParentInline, StackedInline):
     model = ProgressEntry
     formfield_overrides = OUTLINE_WIDGET
@@ -179,7 +219,10 @@ class ProgramAdmin(ScopedAdmin):
     readonly_fields = ["overview_preview"]
     fieldsets = [
         (None, {"fields": ["department", "year", "kind", "order", "title", "team"]}),
-        (_("목표와 묶음"), {"fields": ["performance_goal", "unit_title", "budget_lines"]}),
+        (
+            _("목표와 묶음"),
+            {"fields": ["performance_goal", "group", "unit_title", "budget_lines"]},
+        ),
         (
             _("사업 내용"),
             {"fields": ["purpose", "legal_basis", "period", "overview", "overview_preview"]},

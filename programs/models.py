@@ -145,6 +145,51 @@ class PerformanceGoal(PeriodLockedModel):
 # Programs ------------------------------------------------------------------------------
 
 
+class ProgramGroup(PeriodLockedModel):
+    """정책분야·전략: a heading programs of the year are printed under, numbered 1-1, 1-2 …
+    within it when the house numbers programs by group; a bureau's strategy table (전략 →
+    과제) lists them with their programs. A division's program may sit under a group of
+    its bureau."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("부서"),
+        on_delete=models.PROTECT,
+        related_name="program_groups",
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    order = models.PositiveSmallIntegerField(_("순서"), help_text=_("보고서에 나가는 순서"))
+    kind = models.CharField(
+        _("구분"), max_length=20, blank=True, help_text=_("예: 정책분야, 전략, 추진과제")
+    )
+    title = models.CharField(_("제목"), max_length=200)
+    marker = models.CharField(
+        _("제목 앞 표시"),
+        max_length=20,
+        blank=True,
+        help_text=_("그대로 찍습니다 (예: 전략 1, Ⅰ). 비우면 블록의 묶음 번호 형식을 따릅니다."),
+    )
+    history = HistoricalRecords()
+
+    lock_as_of = None
+    lock_year = "year"
+    natural_key_fields = ("department__code", "year", "order")
+
+    class Meta:
+        verbose_name = _("사업 묶음")
+        verbose_name_plural = _("사업 묶음")
+        ordering = ["department", "-year", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "order"], name="program_group_position_once"
+            )
+        ]
+
+    def __str__(self):
+        kind = f"{self.kind} " if self.kind else ""
+        return f"{self.year} {kind}{self.order}. {self.title}"
+
+
 class Program(PeriodLockedModel):
     """A program (사업) of a department's year, shown as one block of the briefing."""
 
@@ -188,6 +233,15 @@ class Program(PeriodLockedModel):
         related_name="programs",
     )
     overview = outline_field(_("사업개요"))
+    group = models.ForeignKey(
+        ProgramGroup,
+        verbose_name=_("사업 묶음"),
+        on_delete=models.PROTECT,  # a printed grouping changes only by moving programs
+        null=True,
+        blank=True,
+        related_name="programs",
+        help_text=_("이 사업이 묶여 나가는 정책분야·전략 (같은 연도, 이 부서나 그 위 국·실)"),
+    )
     budget_lines = models.ManyToManyField(
         BudgetLine,
         verbose_name=_("관련 예산사업"),
@@ -225,8 +279,18 @@ class Program(PeriodLockedModel):
             self.year,
         ):
             errors["performance_goal"] = _("같은 부서·연도의 성과목표를 고르세요.")
+        if self.group_id and self.department_id and not self._group_fits():
+            errors["group"] = _("같은 연도, 이 부서나 그 위 국·실의 사업 묶음을 고르세요.")
         if errors:
             raise ValidationError(errors)
+
+    def _group_fits(self):
+        """The group is of the program's year and of its department or one above it."""
+        above, department = set(), self.department
+        while department is not None:  # a handful of rows: the tree is at most 4 deep
+            above.add(department.pk)
+            department = department.parent
+        return self.group.year == self.year and self.group.department_id in above
 
     def _team_belongs(self):
         own = Department.objects.filter(pk=self.department_id)

@@ -27,6 +27,7 @@ DEPARTMENT_DATA = [
     "programs.mission",
     "programs.strategicgoal",
     "programs.performancegoal",
+    "programs.programgroup",
     "programs.program",
     "programs.progressentry",
     "programs.scheduleitem",

@@ -98,10 +98,15 @@ def heading_mark(style, level, number):
     tokens = complete(style)["heading_numbering"].split()
     if not tokens:
         return ""
-    token = tokens[min(level, len(tokens)) - 1]
+    return numbered(tokens[min(level, len(tokens)) - 1], number)
+
+
+def numbered(token, number):
+    """One numbering token ("1.", "가)", "①", "I.") with the `number`-th counter in it; a
+    marker ("□", "◆") or any other text is printed as it is."""
     found = TOKEN.match(token)
     if not found:
-        return token  # a marker printed as it is (□, ○, ◆)
+        return token
     before, counter, after = found.groups()
     return f"{before}{COUNTERS[counter](number)}{after}"
 

@@ -33,6 +33,7 @@ from programs.models import (
     Mission,
     PerformanceGoal,
     Program,
+    ProgramGroup,
     ProgressEntry,
     ScheduleItem,
     StrategicGoal,
@@ -171,6 +172,9 @@ ROW_BUILDERS = {
     StrategicGoal: make_strategic_goal,
     PerformanceGoal: lambda d: PerformanceGoal.objects.create(
         strategic_goal=make_strategic_goal(d), order=1, title="청사 환경 개선"
+    ),
+    ProgramGroup: lambda d: ProgramGroup.objects.create(
+        department=d, year=2025, order=next(_serial), title="시민 중심 행정"
     ),
     Program: make_program,
     ProgressEntry: lambda d: make_progress(make_program(d)),

@@ -32,6 +32,7 @@ from programs.models import (
     Kpi,
     Mission,
     Program,
+    ProgramGroup,
     ProgressEntry,
     StrategicGoal,
 )
@@ -63,6 +64,7 @@ DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
     QuarterPlan,
     Mission,
     StrategicGoal,
+    ProgramGroup,
     Program,
     ProgressEntry,
     Kpi,

@@ -18,6 +18,7 @@ from reports_site import blocks, editions
 from reports_site.models import Block, Briefing
 from reports_site.report import build_report, walk
 
+from .block_helpers import rows
 from .test_demo_data import run_demo
 from .test_pdf import MEDIA, pdf_pages, squeeze
 from .tools import needs_korean_font, needs_poppler
@@ -51,7 +52,7 @@ class SecondCouncilDataTests(TestCase):
         data = build_report(self.briefing)
         self.assertEqual(block_kinds(data), set(blocks.KINDS))
         self.assertEqual(data["style"]["heading_numbering"], "1. 가. 1) ○")
-        self.assertEqual(data["style"]["program_numbering"], "arabic_dot")
+        self.assertEqual(data["style"]["program_numbering"], "grouped")
         marks = [(s["level"], s["mark"]) for s in walk(data["sections"])]
         self.assertEqual(marks[:3], [(1, "1."), (2, "가."), (2, "나.")])
         self.assertIn((3, "1)"), marks)
@@ -66,7 +67,13 @@ class SecondCouncilDataTests(TestCase):
             if b["kind"] == "programs"
         ]
         inside = {p["title"]: [b["kind"] for b in p["blocks"]] for p in programs["programs"]}
-        self.assertEqual(inside, {"생활문화센터 권역별 운영": [], placed.program.title: ["table"]})
+        self.assertEqual(inside[placed.program.title], ["table"])
+        self.assertEqual(
+            {len(blocks) for title, blocks in inside.items() if title != placed.program.title}, {0}
+        )
+        # grouped under the department's strategies, numbered from 1 in each
+        marks = [(p["group"]["mark"], p["mark"]) for p in programs["programs"]]
+        self.assertEqual(marks, [("1.", "1-1"), ("1.", "1-2"), ("2.", "2-1")])
 
     def test_the_demo_copies_its_image_once(self):
         self.assertEqual(copy_media(), [])  # already there: nothing written again
@@ -106,9 +113,29 @@ class SecondCouncilPdfTests(TestCase):
             self.assertIn(heading, self.flat)
         self.assertNotIn("I.", self.text)
         program = next(page for page in self.pages if "찾아가는 예술무대" in page.split("\n")[0])
-        self.assertIn("2.찾아가는예술무대", squeeze(program))
+        self.assertIn("1-2찾아가는예술무대", squeeze(program))
         self.assertIn("◆추진실적", squeeze(program))  # renamed, with the block's marker
         self.assertIn("◆향후추진계획", squeeze(program))
+
+    def test_groups_the_strategy_table_and_the_quarter_grid(self):
+        for text in (
+            "연번사업명쪽1.생활속문화누림확대(합성예시)1-1생활문화센터권역별운영5",
+            "2.예술인창작기반강화(합성예시)2-1예술단체창작지원(합성예시)예술지원담당",
+            "구분계1/42/43/44/4생활문화활성화1,260,000250,000320,000390,000300,000",
+        ):
+            self.assertIn(text, self.flat)
+        html = render_to_string("reports/pdf/part.html", {"report": self.edition.data})
+        self.assertEqual(
+            rows(html, "strategy")[1:],
+            [
+                ["1. 생활 속 문화 누림 확대 (합성 예시)", "1-1 생활문화센터 권역별 운영"],
+                ["1-2 찾아가는 예술무대"],
+                ["2. 예술인 창작 기반 강화 (합성 예시)", "2-1 예술단체 창작 지원 (합성 예시)"],
+            ],
+        )
+        schedule = [r[0] for r in rows(html, "schedule")[1:] if len(r) == 4]  # a program's first
+        self.assertEqual(schedule[0], "1-1 생활문화센터 권역별 운영")  # numbered by its group
+        self.assertEqual(schedule[-1], "2-1 예술단체 창작 지원 (합성 예시)")
 
     def test_zero_negative_and_dates_follow_the_house(self):
         # the rows by their figures: a line's name may wrap in its fixed-width column

@@ -63,6 +63,22 @@ def amount(value, decimals=None):
 
 
 @register.filter
+def money(value, unit=None):
+    """An exact 천원 amount printed in a unit: `unit` is {"unit": "억원", "places": 1} (a
+    block's money option, `reports_site.blocks.programs.money_of`), None for 천원.
+    Rounded half up (`style.in_unit`); an amount that rounds to nothing prints 0 or 0.0,
+    never the house's zero, which says there is none."""
+    if not unit or value is None or value == "":
+        return amount(value)
+    places = int(unit.get("places") or 0)
+    shown = house.in_unit(int(value), unit.get("unit"), places)
+    if shown == 0 and int(value) != 0:
+        sign = house.current()["negative"] if int(value) < 0 else ""
+        return sign + _grouped(abs(shown), places)
+    return amount(shown, places if isinstance(shown, Decimal) else None)
+
+
+@register.filter
 def signed(value):
     """Like `amount`, but a positive change is shown without a plus sign; plain text."""
     if value is None:
