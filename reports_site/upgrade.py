@@ -47,7 +47,9 @@ def _v2_block(block, unit):
             p | {"blocks": [_v2_block(b, unit) for b in p.get("blocks", [])]}
             for p in block["programs"]
         ]
-        return block | {"programs": programs}
+        return block | {"programs": programs, "money": None}
+    if block["kind"] == "schedule":
+        return block | {"money": None}  # amounts in 천원
     if block["kind"] != "budget":
         return block
     columns = [
