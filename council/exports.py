@@ -286,14 +286,19 @@ def _progress_matrix(block, title):
 
 
 def _requests(block, title):
-    counts = Sheet(
-        "request-counts",
-        _("처리 현황"),
-        [Column(_("계"), "count")]
-        + [Column(translated(c["status"]), "count") for c in block["counts"]],
-        [[block["total"], *[c["count"] for c in block["counts"]]]],
-    )
-    return [counts, sheet("requests", _("세부 처리 내용"), REQUESTS, block["requests"])]
+    columns = [Column(_("계"), "count")]
+    columns += [Column(translated(c["status"]), "count") for c in block["counts"]]
+    rows = [[block["total"], *[c["count"] for c in block["counts"]]]]
+    if block.get("count_table") == "by_kind":  # kind × status, the 계 row first
+        columns.insert(0, Column(_("구분")))
+        rows = [[_("계"), *rows[0]]] + [
+            [translated(k["kind"]), k["total"], *k["counts"]] for k in block["by_kind"]
+        ]
+    counts = Sheet("request-counts", _("처리 현황"), columns, rows)
+    spec = REQUESTS
+    if block.get("by_unit"):
+        spec = [((gettext_lazy("부서"), "text", ""), "department"), *REQUESTS]
+    return [counts, sheet("requests", _("세부 처리 내용"), spec, block["requests"])]
 
 
 def _table(block, title):
