@@ -79,6 +79,10 @@ class Unit:
     members: tuple
 
 
+# Enough to read a unit's ancestors with it: the tree is at most four deep.
+ANCESTORS = "parent__parent__parent"
+
+
 class Department(NaturalKeyModel):
     class Kind(models.TextChoices):
         DISTRICT = "district", _("자치구")
@@ -135,6 +139,16 @@ class Department(NaturalKeyModel):
             raise ValidationError(
                 {"kind": _("하위 조직은 상위 부서보다 아래 단계여야 합니다 (국 → 과 → 팀).")}
             )
+
+    def tree_key(self):
+        """(order, code) of each unit from the root down to this one: sorted by it, a
+        bureau comes before its divisions and each division before the next bureau. Reads
+        the parents loaded with the department (select_related)."""
+        key, unit = [], self
+        while unit is not None:
+            key.append((unit.order, unit.code))
+            unit = unit.parent
+        return key[::-1]
 
     def name_on(self, day):
         """The department's name on a given day, following recorded renames."""

@@ -13,6 +13,8 @@ from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from departments.models import ANCESTORS
+
 from . import files, fonts, pdf, workflow
 from .models import Briefing, Edition
 from .report import build_report, content_hash, upgrade
@@ -100,19 +102,21 @@ def _page_count(document):
 
 
 def booklet_editions(session):
-    """The latest edition of every published briefing of the session, in department order,
+    """The latest edition of every published briefing of the session, in the organisation's
+    order,
     without their data (one query, whatever the number of departments).
 
     Only what an edition froze: a briefing marked published without one (never published
     through `publish`) is left out, as readers never see it either."""
     latest = Edition.objects.filter(briefing=OuterRef("pk")).order_by("-number").values("pk")
-    ids = list(
+    briefings = (
         session.briefings.filter(status=Briefing.Status.PUBLISHED)
         .annotate(edition_id=Subquery(latest[:1]))
         .exclude(edition_id=None)
-        .order_by("department__order", "department__code")
-        .values_list("edition_id", flat=True)
+        .select_related(f"department__{ANCESTORS}")
     )
+    # in the organisation's order: a bureau, then its divisions
+    ids = [b.edition_id for b in sorted(briefings, key=lambda b: b.department.tree_key())]
     found = Edition.objects.defer("data").in_bulk(ids)
     return [found[pk] for pk in ids]
 

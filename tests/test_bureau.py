@@ -2,6 +2,7 @@
 prints the full vocabulary (본예산 … 지출액, rates, units, summaries)."""
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -25,11 +26,13 @@ from reports_site.report import build_report, walk
 
 from .block_helpers import html, one, rows
 from .budget_factories import AS_OF, make_budget_snapshot, make_line
+from .council_factories import make_edition
 from .factories import (
     make_briefing,
     make_department,
     make_facility,
     make_fleet,
+    make_session,
     make_snapshot,
     make_user,
 )
@@ -479,3 +482,28 @@ class CouncilRequestCountTests(TestCase):
         self.assertEqual(len(detail), 6)
         self.assertIn(["1과", "[2025 시정요구] 요구 1", "완료", "조치 1", "계획 1"], detail)
         self.assertEqual(rows(html(self.briefing, "council_requests")), [])  # the bureau alone
+
+
+class BureauPlaceTests(TestCase):
+    """A bureau's briefing comes before its divisions' on the session page and in the
+    booklet, in the organisation's order, its divisions set under it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        session = make_session()
+        other = make_department("가나과", order=1)  # sorts first by name and order alone
+        cls.bureau = make_department("총무국", kind=Department.Kind.BUREAU, order=5)
+        divisions = [make_department(f"{n}과", parent=cls.bureau, order=n) for n in (2, 1)]
+        cls.expected = ["가나과", "총무국", "1과", "2과"]
+        for department in [*divisions, cls.bureau, other]:
+            make_edition(make_briefing(department, session=session, status="published"))
+        cls.session = session
+
+    def test_the_booklet_and_the_session_page_follow_the_organisation(self):
+        found = editions.booklet_editions(self.session)
+        self.assertEqual([e.briefing.department.name for e in found], self.expected)
+        page = self.client.get(reverse("council:session", args=[self.session.pk]))
+        listed = page.content.decode().split('class="briefing-list"', 1)[1]
+        names = re.findall(r'<li( class="under-parent")?>\s*<a href="[^"]+">([^<]+)</a>', listed)
+        self.assertEqual([name for _under, name in names], self.expected)
+        self.assertEqual([bool(under) for under, _name in names], [False, False, True, True])

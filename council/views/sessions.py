@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from departments.models import ReportingPeriod
+from departments.models import ANCESTORS, ReportingPeriod
 from programs.models import ProgressEntry
 from reports_site.downloads import safe_filename
 from reports_site.models import Briefing, CouncilSession, Edition
@@ -52,12 +52,12 @@ def home(request):
 def session(request, session_id):
     session = get_object_or_404(CouncilSession, pk=session_id)
     reader = Reader.of(request)
-    briefings = list(
-        reader.briefings()
-        .filter(session=session)
-        .select_related("department__parent")
-        .order_by("department__order", "department__code")
-    )
+    briefings = reader.briefings().filter(session=session)
+    briefings = briefings.select_related(f"department__{ANCESTORS}")
+    briefings = sorted(briefings, key=lambda b: b.department.tree_key())  # 국, then its 과
+    reported = {b.department_id for b in briefings}
+    for b in briefings:
+        b.under_parent = b.department.parent_id in reported
     booklet = (
         Edition.objects.booklets()
         .filter(session=session)
