@@ -14,6 +14,7 @@ from .access import departments_for, sees_all_departments
 from .admin_base import DepartmentScopedAdmin, ScopedInline, TabularInline, TrackedAdmin
 from .import_admin import SpreadsheetAdmin
 from .models import (
+    ANCESTORS,
     Department,
     DepartmentName,
     Duty,
@@ -344,8 +345,11 @@ def _back(request):
 
 
 def close_out_rows(user, year, quarter):
-    """Every reporting department (active 과) with its period: two queries."""
-    departments = Department.objects.active().filter(kind=Department.Kind.DIVISION)
+    """Every reporting department (active 국 and 과) with its period, in the organisation's
+    order (a bureau, then its divisions): two queries."""
+    reporting = [Department.Kind.BUREAU, Department.Kind.DIVISION]
+    departments = Department.objects.active().filter(kind__in=reporting)
+    departments = departments.select_related(ANCESTORS)
     periods = {
         p.department_id: p
         for p in ReportingPeriod.objects.filter(year=year, quarter=quarter).select_related(
@@ -353,7 +357,7 @@ def close_out_rows(user, year, quarter):
         )
     }
     rows = []
-    for department in departments.order_by("order", "code"):
+    for department in sorted(departments, key=Department.tree_key):
         period = periods.get(department.pk) or ReportingPeriod(
             department=department, year=year, quarter=quarter
         )

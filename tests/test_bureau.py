@@ -507,3 +507,10 @@ class BureauPlaceTests(TestCase):
         names = re.findall(r'<li( class="under-parent")?>\s*<a href="[^"]+">([^<]+)</a>', listed)
         self.assertEqual([name for _under, name in names], self.expected)
         self.assertEqual([bool(under) for under, _name in names], [False, False, True, True])
+
+    def test_the_clerks_board_lists_the_bureau_before_its_divisions(self):
+        self.client.force_login(make_user(Role.CLERK))
+        page = self.client.get(reverse("admin:departments_reportingperiod_board")).content.decode()
+        positions = [page.find(f">{name}<") for name in self.expected]
+        self.assertNotIn(-1, positions)
+        self.assertEqual(positions, sorted(positions))
