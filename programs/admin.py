@@ -2,16 +2,24 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine
 from departments.access import departments_for
-from departments.admin_base import DepartmentScopedAdmin, ScopedInline, StackedInline
+from departments.admin_base import (
+    DepartmentScopedAdmin,
+    ScopedInline,
+    StackedInline,
+    TrackedAdmin,
+)
 from departments.locking import PeriodLocked, ensure_unlocked, is_locked
+from departments.models import Department
 
 from .models import (
     CouncilRequest,
+    CouncilRequestKind,
     Kpi,
     KpiValue,
     Mission,
@@ -275,15 +283,51 @@ class LockedRowsFormSet(forms.BaseModelFormSet):
         return cache[key]
 
 
+@admin.register(CouncilRequestKind)
+class CouncilRequestKindAdmin(TrackedAdmin):
+    list_display = ["council_name", "order", "name"]
+    list_display_links = ["name"]
+    list_filter = ["council"]
+    search_fields = ["council", "name"]
+
+    @admin.display(description=_("의회"), ordering="council")
+    def council_name(self, obj):
+        return obj.council or _("(기본 구분)")
+
+
+def kinds_for(user):
+    """The kinds of the councils the user's departments report to, each in its order."""
+    from reports_site.models import CouncilSession
+
+    heard = CouncilSession.objects.heard(departments_for(user))
+    return CouncilRequestKind.objects.of_councils(set(heard.values_list("council", flat=True)))
+
+
 @admin.register(CouncilRequest)
 class CouncilRequestAdmin(ScopedAdmin):
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "shared_with"]
     list_display = ["department", "year", "quarter", "kind", "order", "short_text", "status"]
     list_display_links = ["short_text"]
     list_editable = ["status"]
     list_filter = ["status", "kind", "year", "quarter"]
-    list_select_related = ["department"]
+    list_select_related = ["department", "kind"]
     search_fields = ["text", "action_taken", "plan"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["queryset"] = kinds_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        fields = form.base_fields
+        if obj is not None and "kind" in fields:  # what the row has stays, whoever set it
+            kinds = fields["kind"].queryset
+            fields["kind"].queryset = kinds | CouncilRequestKind.objects.filter(pk=obj.kind_id)
+        if obj is not None and "shared_with" in fields:
+            shared = Q(pk__in=fields["shared_with"].queryset) | Q(pk__in=obj.shared_with.all())
+            fields["shared_with"].queryset = Department.objects.filter(shared)
+        return form
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ListEditableForm, **kwargs)
