@@ -425,3 +425,13 @@ class DemoBureauTests(TestCase):
         headers = [cell.value for cell in sheet[2]]
         self.assertIn("원인행위액(천원)", headers)
         self.assertIn("설명자료 쪽수", headers)
+
+    def test_council_requests_count_a_shared_request_once(self):
+        (block,) = self.kind("council_requests")
+        self.assertEqual(block["counts"]["total"]["total"], 3)  # 총무과's, shared with 회계과
+        self.assertEqual(
+            [row["kind"] for row in block["counts"]["rows"]], ["시정·처리요구", "건의", "자료제출"]
+        )
+        shared = [r for r in block["requests"] if r["shared"]]
+        self.assertEqual([(r["department"], r["shared"]) for r in shared],
+                         [("총무과 (합성 예시)", ["회계과 (합성 예시)"])])  # fmt: skip
