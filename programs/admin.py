@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine
-from departments.access import departments_for
+from departments.access import departments_for, sees_all_departments
 from departments.admin_base import (
     DepartmentScopedAdmin,
     ScopedInline,
@@ -296,9 +296,12 @@ class CouncilRequestKindAdmin(TrackedAdmin):
 
 
 def kinds_for(user):
-    """The kinds of the councils the user's departments report to, each in its order."""
+    """The kinds of the councils the user's departments report to, each in its order (the
+    clerks: every council's)."""
     from reports_site.models import CouncilSession
 
+    if sees_all_departments(user):
+        return CouncilRequestKind.objects.order_by("council", "order", "name")
     heard = CouncilSession.objects.heard(departments_for(user))
     return CouncilRequestKind.objects.of_councils(set(heard.values_list("council", flat=True)))
 
@@ -313,21 +316,27 @@ class CouncilRequestAdmin(ScopedAdmin):
     list_select_related = ["department", "kind"]
     search_fields = ["text", "action_taken", "plan"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.council_request = obj  # the choices below keep what the row has
+        return super().get_form(request, obj, change, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "kind":
-            kwargs["queryset"] = kinds_for(request.user)
+            kinds = kinds_for(request.user)
+            obj = getattr(request, "council_request", None)
+            if obj is not None:  # a kind a clerk chose, of another council
+                kinds = kinds | CouncilRequestKind.objects.filter(pk=obj.kind_id)
+            kwargs["queryset"] = kinds
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        fields = form.base_fields
-        if obj is not None and "kind" in fields:  # what the row has stays, whoever set it
-            kinds = fields["kind"].queryset
-            fields["kind"].queryset = kinds | CouncilRequestKind.objects.filter(pk=obj.kind_id)
-        if obj is not None and "shared_with" in fields:
-            shared = Q(pk__in=fields["shared_with"].queryset) | Q(pk__in=obj.shared_with.all())
-            fields["shared_with"].queryset = Department.objects.filter(shared)
-        return form
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        obj = getattr(request, "council_request", None)
+        if db_field.name == "shared_with" and obj is not None:
+            # A department outside the user's, named by a clerk, stays named.
+            shared = Q(pk__in=field.queryset) | Q(pk__in=obj.shared_with.all())
+            field.queryset = Department.objects.filter(shared)
+        return field
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ListEditableForm, **kwargs)

@@ -29,6 +29,7 @@ from .factories import (
     request_kind,
 )
 from .program_factories import approve
+from .test_concurrent_edits import posted
 
 COUNCIL = "가구의회"
 DONE, IN_PROGRESS = CouncilRequest.Status.DONE, CouncilRequest.Status.IN_PROGRESS
@@ -88,6 +89,22 @@ class CouncilRequestTests(TestCase):
         offered = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select)
         in_order = ("시정·처리요구", "건의", "자료제출")
         self.assertEqual(offered, [f"{COUNCIL} · {name}" for name in in_order])
+
+    def test_staff_keep_the_kind_and_departments_a_clerk_gave_their_request(self):
+        other_council = request_kind("건의", "나구의회")
+        self.earlier.kind = other_council
+        self.earlier.save()
+        self.earlier.shared_with.add(self.outside)  # outside the staff's departments
+        self.client.force_login(make_user(Role.STAFF, self.first))
+        url = reverse("admin:programs_councilrequest_change", args=[self.earlier.pk])
+        page = self.client.get(url)
+        self.assertContains(page, f'value="{self.outside.pk}" selected')
+        form = posted(page, "councilrequest_form", text="작년 자료 (고침)")
+        self.assertEqual(self.client.post(url, form).status_code, 302)
+        self.earlier.refresh_from_db()
+        self.assertEqual(self.earlier.text, "작년 자료 (고침)")
+        self.assertEqual(self.earlier.kind, other_council)
+        self.assertEqual(list(self.earlier.shared_with.all()), [self.outside])
 
     def test_a_shared_request_shows_in_both_and_counts_once_in_the_bureau(self):
         self.assertEqual(self.texts(self.first), ["공유재산 사용 기준 통일", "작년 자료"])
