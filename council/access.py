@@ -119,9 +119,12 @@ class Reader:
         locked = ReportingPeriod.objects.filter(
             department=OuterRef(department), year=OuterRef(year), status__in=ReportingPeriod.LOCKED
         )
-        if quarter:
-            locked = locked.filter(quarter=OuterRef(quarter))
-        return Q(Exists(locked)) | Q(**{f"{department}__in": self.own})
+        own = Q(**{f"{department}__in": self.own})
+        if not quarter:
+            return Q(Exists(locked)) | own
+        # A row without a quarter (a council request of the whole year): any quarter.
+        of_year = Q(**{f"{quarter}__isnull": True}) & Q(Exists(locked))
+        return Q(Exists(locked.filter(quarter=OuterRef(quarter)))) | of_year | own
 
 
 def shown_condition():

@@ -161,11 +161,14 @@ PROGRESS_MATRIX = [
 ]
 REQUESTS = [
     ((gettext_lazy("연도"), "count", ""), "year"),
+    ((gettext_lazy("분기"), "count", ""), "quarter"),
     ((gettext_lazy("구분"), "text", ""), _label("kind")),
+    ((gettext_lazy("주관 부서"), "text", ""), "department"),
+    ((gettext_lazy("함께 맡는 부서"), "text", ""), lambda r: ", ".join(r["shared"])),
     ((gettext_lazy("요구 내용"), "text", ""), "text"),
     ((gettext_lazy("처리 상태"), "text", ""), _label("status")),
-    ((gettext_lazy("조치 결과"), "text", ""), "action_taken"),
-    ((gettext_lazy("향후 계획"), "text", ""), "plan"),
+    ((gettext_lazy("추진내용"), "text", ""), "action_taken"),
+    ((gettext_lazy("향후계획"), "text", ""), "plan"),
 ]
 
 
@@ -286,19 +289,23 @@ def _progress_matrix(block, title):
 
 
 def _requests(block, title):
-    columns = [Column(_("계"), "count")]
-    columns += [Column(translated(c["status"]), "count") for c in block["counts"]]
-    rows = [[block["total"], *[c["count"] for c in block["counts"]]]]
-    if block.get("count_table") == "by_kind":  # kind × status, the 계 row first
-        columns.insert(0, Column(_("구분")))
-        rows = [[_("계"), *rows[0]]] + [
-            [translated(k["kind"]), k["total"], *k["counts"]] for k in block["by_kind"]
-        ]
-    counts = Sheet("request-counts", _("처리 현황"), columns, rows)
-    spec = REQUESTS
-    if block.get("by_unit"):
-        spec = [((gettext_lazy("부서"), "text", ""), "department"), *REQUESTS]
-    return [counts, sheet("requests", _("세부 처리 내용"), spec, block["requests"])]
+    """The count table as printed (kind rows, 계 row and column where the block puts them)
+    and every request with its parts in columns."""
+    counts = block["counts"]
+    total_last = block["total_last"]
+    statuses = [Column(translated(status), "count") for status in counts["statuses"]]
+    total = [Column(_("계"), "count")]
+    columns = [Column(_("구분"), "text"), *(statuses + total if total_last else total + statuses)]
+
+    def row(name, found):
+        cells, total = found["cells"], [found["total"]]
+        return [name, *(cells + total if total_last else total + cells)]
+
+    rows = [row(translated(r["kind"]), r) for r in counts["rows"]]
+    total_row = row(_("계"), counts["total"])
+    rows = rows + [total_row] if total_last else [total_row, *rows]
+    details = sheet("requests", _("세부 처리 내용"), REQUESTS, block["requests"])
+    return [Sheet("request-counts", _("처리 현황"), columns, rows), details]
 
 
 def _table(block, title):

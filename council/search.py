@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import ReportingPeriod
 from programs.models import CouncilRequest, Program, ProgressEntry
 from reports_site.models import Briefing
 
@@ -134,12 +136,26 @@ def search(query, reader):
         terms,
         query,
         title=None,
-    ).select_related("department")[:LIMIT]
+    )
+    requests = requests.annotate(shown_quarter=_latest_locked_quarter()).select_related(
+        "department", "kind"
+    )[:LIMIT]
     return {
         "program": [_program_hit(p, terms) for p in programs],
         "progress": [_progress_hit(e, terms) for e in entries],
         "request": [_request_hit(r, terms) for r in requests],
     }
+
+
+def _latest_locked_quarter():
+    """The last approved quarter of a request's year: where a request of the whole year
+    (no quarter of its own) is read among the quarters' figures."""
+    periods = ReportingPeriod.objects.filter(
+        department=OuterRef("department"),
+        year=OuterRef("year"),
+        status__in=ReportingPeriod.LOCKED,
+    )
+    return Subquery(periods.order_by("-quarter").values("quarter")[:1])
 
 
 def _program_hit(program, terms):
@@ -172,7 +188,7 @@ def _progress_hit(entry, terms):
 
 def _request_hit(request, terms):
     text = _first_with([request.text, request.action_taken, request.plan], terms)
-    title = f"{request.get_kind_display()} · {request.get_status_display()}"
+    title = f"{gettext(request.kind.name)} · {request.get_status_display()}"
     return Hit(
         "request",
         title,

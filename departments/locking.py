@@ -8,6 +8,7 @@ import, shell.
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
@@ -77,6 +78,22 @@ def locked_periods(keys):
                 code="period_locked",
             )
     return refused
+
+
+def locked_condition(department, year, quarter=None):
+    """What `locked_periods` asks, as a condition on rows of a query (paths to each row's
+    department, year and quarter): the row's quarter, or any quarter of its year when it
+    has none, is approved or closed for its department or a unit above it."""
+    above = Q()
+    for path in ("", "__parent", "__parent__parent", "__parent__parent__parent"):
+        above |= Q(department=OuterRef(department + path))
+    periods = apps.get_model("departments", "ReportingPeriod").objects.filter(
+        above, year=OuterRef(year), status__in=LOCKED_STATUSES
+    )
+    if quarter is None:
+        return Q(Exists(periods))
+    in_quarter = Q(Exists(periods.filter(quarter=OuterRef(quarter))))
+    return in_quarter | (Q(**{f"{quarter}__isnull": True}) & Q(Exists(periods)))
 
 
 # Staff cannot reopen a period: the message says who can (departments.workflow.ACTIONS).

@@ -9,13 +9,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine
-from departments.access import departments_for
-from departments.admin_base import DepartmentScopedAdmin, ScopedInline, StackedInline
+from departments.access import departments_for, sees_all_departments
+from departments.admin_base import (
+    DepartmentScopedAdmin,
+    ScopedInline,
+    StackedInline,
+    TrackedAdmin,
+)
 from departments.locking import PeriodLocked, ensure_unlocked, is_locked
 from departments.models import Department
 
 from .models import (
     CouncilRequest,
+    CouncilRequestKind,
     Kpi,
     KpiValue,
     Mission,
@@ -318,15 +324,60 @@ class LockedRowsFormSet(forms.BaseModelFormSet):
         return cache[key]
 
 
+@admin.register(CouncilRequestKind)
+class CouncilRequestKindAdmin(TrackedAdmin):
+    list_display = ["council_name", "order", "name"]
+    list_display_links = ["name"]
+    list_filter = ["council"]
+    search_fields = ["council", "name"]
+
+    @admin.display(description=_("의회"), ordering="council")
+    def council_name(self, obj):
+        return obj.council or _("(기본 구분)")
+
+
+def kinds_for(user):
+    """The kinds of the councils the user's departments report to, each in its order (the
+    clerks: every council's)."""
+    from reports_site.models import CouncilSession
+
+    if sees_all_departments(user):
+        return CouncilRequestKind.objects.order_by("council", "order", "name")
+    heard = CouncilSession.objects.heard(departments_for(user))
+    return CouncilRequestKind.objects.of_councils(set(heard.values_list("council", flat=True)))
+
+
 @admin.register(CouncilRequest)
 class CouncilRequestAdmin(ScopedAdmin):
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "shared_with"]
     list_display = ["department", "year", "quarter", "kind", "order", "short_text", "status"]
     list_display_links = ["short_text"]
     list_editable = ["status"]
     list_filter = ["status", "kind", "year", "quarter"]
-    list_select_related = ["department"]
+    list_select_related = ["department", "kind"]
     search_fields = ["text", "action_taken", "plan"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.council_request = obj  # the choices below keep what the row has
+        return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kinds = kinds_for(request.user)
+            obj = getattr(request, "council_request", None)
+            if obj is not None:  # a kind a clerk chose, of another council
+                kinds = kinds | CouncilRequestKind.objects.filter(pk=obj.kind_id)
+            kwargs["queryset"] = kinds
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        obj = getattr(request, "council_request", None)
+        if db_field.name == "shared_with" and obj is not None:
+            # A department outside the user's, named by a clerk, stays named.
+            shared = Q(pk__in=field.queryset) | Q(pk__in=obj.shared_with.all())
+            field.queryset = Department.objects.filter(shared)
+        return field
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ListEditableForm, **kwargs)

@@ -15,8 +15,15 @@ from simple_history.models import HistoricalRecords
 
 from budgets.models import BudgetLine
 from budgets.tables import percent
-from departments.locking import PeriodLockedModel, ensure_unlocked
+from departments.locking import (
+    LockedQuerySet,
+    PeriodLockedModel,
+    ensure_unlocked,
+    locked_condition,
+    quarter_of,
+)
 from departments.models import QUARTERS, Department, numbered_choices
+from departments.naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
 
 from .outline import validate_outline
 
@@ -536,15 +543,84 @@ class KpiValue(PeriodLockedModel):
 
 # Council requests ------------------------------------------------------------------------
 
+# The kinds every council starts with; a council that names kinds of its own uses only
+# those (CouncilRequestKind). Marked for translation: the pages translate the names.
+DEFAULT_REQUEST_KINDS = [
+    gettext_noop("시정요구"),
+    gettext_noop("처리요구"),
+    gettext_noop("건의사항"),
+    gettext_noop("자료제출"),
+]
+
+
+class RequestKindQuerySet(NaturalKeyQuerySet):
+    def of_councils(self, councils):
+        """The kinds the councils use, each council's in its order: its own, or the
+        default set (council blank) for a council that names none (two queries)."""
+        councils = set(councils)
+        named = set(self.filter(council__in=councils).values_list("council", flat=True))
+        wanted = named | ({""} if councils - named or not councils else set())
+        return self.filter(council__in=wanted).order_by("council", "order", "name")
+
+
+class CouncilRequestKind(NaturalKeyModel):
+    """A kind of council request as one council names and orders it (시정요구, 처리요구, or
+    a joint 시정·처리요구 …); the count table lists the kinds in this order."""
+
+    council = models.CharField(
+        _("의회"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "회기의 의회 이름과 같게: 예) 영등포구의회. 비우면 기본 구분: 구분을 따로 정하지 "
+            "않은 의회가 씁니다"
+        ),
+    )
+    name = models.CharField(
+        _("구분"), max_length=30, help_text=_("보고서에 찍는 이름: 시정요구, 시정·처리요구, 건의 …")
+    )
+    order = models.PositiveSmallIntegerField(_("순서"))
+    history = HistoricalRecords()
+
+    objects = RequestKindQuerySet.as_manager()
+    natural_key_fields = ("council", "name")
+
+    class Meta:
+        verbose_name = _("의회 요구 구분")
+        verbose_name_plural = _("의회 요구 구분")
+        ordering = ["council", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="request_kind_once")
+        ]
+
+    def __str__(self):
+        return f"{self.council} · {self.name}" if self.council else self.name
+
+
+class CouncilRequestQuerySet(LockedQuerySet):
+    def concerning(self, department_ids):
+        """Requests the departments lead or share. One led by a department outside them
+        shows once its lead's period is locked: until then it is the lead's draft, which
+        no other department may see."""
+        shared = CouncilRequest.shared_with.through.objects.filter(department__in=department_ids)
+        reviewed = Q(pk__in=shared.values("councilrequest")) & locked_condition(
+            "department", "year", "quarter"
+        )
+        return self.filter(Q(department__in=department_ids) | reviewed)
+
+    def as_of(self, day, this_year_only=False):
+        """Requests up to the quarter of ``day`` (a year's own requests, without a quarter,
+        from its first day), of that year only or of every year up to it."""
+        now = Q(year=day.year) & (Q(quarter__isnull=True) | Q(quarter__lte=quarter_of(day)))
+        return self.filter(now if this_year_only else now | Q(year__lt=day.year))
+
 
 class CouncilRequest(PeriodLockedModel):
-    """A request of the council (행정사무감사 etc.) and how the department followed it up."""
+    """A request of the council (행정사무감사 etc.) and how the department followed it up.
 
-    class Kind(models.TextChoices):
-        CORRECTION = "correction", _("시정요구")
-        ACTION = "action", _("처리요구")
-        SUGGESTION = "suggestion", _("건의사항")
-        DATA_REQUEST = "data_request", _("자료제출")
+    ``department`` leads: it answers, and only its people (and the clerks) edit the row;
+    the departments the request also concerns (``shared_with``) print it in their reports.
+    """
 
     class Status(models.TextChoices):
         DONE = "done", _("완료")
@@ -554,38 +630,101 @@ class CouncilRequest(PeriodLockedModel):
 
     department = models.ForeignKey(
         Department,
-        verbose_name=_("부서"),
+        verbose_name=_("주관 부서"),
         on_delete=models.PROTECT,
         related_name="council_requests",
+        help_text=_("요구에 답하는 부서"),
+    )
+    shared_with = models.ManyToManyField(
+        Department,
+        verbose_name=_("함께 맡는 부서"),
+        blank=True,
+        related_name="shared_council_requests",
+        help_text=_(
+            "요구가 여러 부서에 걸칠 때. 이 부서들의 보고에도 나옵니다 (주관 부서의 분기가 "
+            "승인된 뒤)"
+        ),
     )
     year = models.PositiveSmallIntegerField(_("연도"))
-    quarter = models.PositiveSmallIntegerField(_("분기"), choices=QUARTERS)
-    kind = models.CharField(_("구분"), max_length=20, choices=Kind.choices)
+    quarter = models.PositiveSmallIntegerField(
+        _("분기"),
+        choices=QUARTERS,
+        null=True,
+        blank=True,
+        help_text=_("비우면 그 해의 요구: 그 해의 어느 분기가 승인되면 함께 잠깁니다"),
+    )
+    kind = models.ForeignKey(
+        CouncilRequestKind,
+        verbose_name=_("구분"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
     order = models.PositiveSmallIntegerField(_("순서"))
     text = models.TextField(_("요구 내용"))
     status = models.CharField(
         _("처리 상태"), max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW
     )
-    action_taken = models.TextField(_("조치 결과"), blank=True)
+    action_taken = models.TextField(
+        _("조치 결과"), blank=True, help_text=_("추진내용: 요구에 따라 한 일과 그 결과")
+    )
     plan = models.TextField(_("향후 계획"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[shared_with])
 
+    objects = CouncilRequestQuerySet.as_manager()
     lock_as_of = None
     lock_year = "year"
     lock_quarter = "quarter"
-    natural_key_fields = ("department__code", "year", "quarter", "kind", "order")
+    natural_key_fields = (
+        "department__code",
+        "year",
+        "quarter",
+        "kind__council",
+        "kind__name",
+        "order",
+    )
 
     class Meta:
         verbose_name = _("의회 요구사항")
         verbose_name_plural = _("의회 요구사항")
-        ordering = ["department", "-year", "-quarter", "kind", "order"]
+        # The newest quarter first, a year's own requests (no quarter) after its quarters',
+        # on every database.
+        ordering = [
+            "department",
+            "-year",
+            models.F("quarter").desc(nulls_last=True),
+            "kind__order",
+            "order",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "year", "quarter", "kind", "order"],
+                condition=Q(quarter__isnull=False),
                 name="council_request_position_once",
             ),
-            quarter_constraint("council_request_quarter_1_to_4"),
+            models.UniqueConstraint(
+                fields=["department", "year", "kind", "order"],
+                condition=Q(quarter__isnull=True),
+                name="council_request_year_position_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="council_request_quarter_1_to_4",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.order}: {self.text[:40]}"
+        return f"{self.kind.name} {self.order}: {self.text[:40]}"
+
+
+@receiver(m2m_changed, sender=CouncilRequest.shared_with.through)
+def guard_shared_departments(sender, instance, action, reverse, pk_set, **kwargs):
+    """The departments of a request in an approved period stay as they are, from either
+    side (a department's ``shared_council_requests`` too)."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if reverse:  # instance is a Department, pk_set its requests (None when clearing)
+        found = CouncilRequest.objects.filter(pk__in=pk_set) if pk_set else None
+        requests = found if found is not None else instance.shared_council_requests.all()
+        ensure_unlocked(requests._keys())
+        return
+    ensure_unlocked(instance.locked_keys())

@@ -13,6 +13,17 @@ from departments.models import Department
 from departments.naturalkeys import NaturalKeyModel, NaturalKeyQuerySet
 
 
+class SessionQuerySet(NaturalKeyQuerySet):
+    def heard(self, departments):
+        """Sessions that heard a briefing of the departments or of a unit above them (a
+        division whose bureau reports), newest first."""
+        return self.filter(
+            Q(briefings__department__in=departments)
+            | Q(briefings__department__children__in=departments)
+            | Q(briefings__department__children__children__in=departments)
+        ).order_by("-starts_on")
+
+
 class CouncilSession(NaturalKeyModel):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("정례회")
@@ -30,6 +41,7 @@ class CouncilSession(NaturalKeyModel):
     ends_on = models.DateField(_("종료일"))
     history = HistoricalRecords()
 
+    objects = SessionQuerySet.as_manager()
     natural_key_fields = ("council", "starts_on")
 
     class Meta:

@@ -48,6 +48,7 @@ REFERENCE_DATA = [
     "budgets.budgetcategory",
     "reports_site.councilsession",
     "reports_site.housestyle",
+    "programs.councilrequestkind",
     "council.committee",
 ]
 CLERK_ONLY = ["departments.membership", "departments.reportingperiod"]

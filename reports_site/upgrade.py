@@ -2,8 +2,9 @@
 
 Version 1 had a fixed list of section kinds, each section holding its figures directly;
 version 2 has sections holding blocks; version 3's budget tables know each column's type
-(amount, rate, text), their money unit and the subtotal warnings. Editions keep the data
-they were published with (never rewritten) and are upgraded each time they are read.
+(amount, rate, text), their money unit and the subtotal warnings; version 4 counts council
+requests by kind and status and has the layout options of their details. Editions keep the
+data they were published with (never rewritten) and are upgraded each time they are read.
 """
 
 from django.utils import translation
@@ -11,7 +12,7 @@ from django.utils import translation
 from . import blocks, layouts
 from . import style as house
 
-SCHEMA = 3
+SCHEMA = 4
 
 
 V1_PROGRAM_KINDS = {"programs", "new_programs", "schedule", "kpis", "progress_matrix"}
@@ -23,31 +24,50 @@ def upgrade(data):
     if data.get("schema") == SCHEMA:
         return data
     with translation.override("ko"):  # labels the upgrade adds are in the source language
-        if data.get("schema") != 2:
+        if data.get("schema") not in (2, 3):
             data = _upgrade_v1(data)
-        return _upgrade_v2(data)
+        if data["schema"] == 2:
+            data = _upgrade_v2(data)
+        return data | {"schema": SCHEMA, "sections": _each_block(data["sections"], _v3_block)}
+
+
+def _each_block(sections, change):
+    """The sections with ``change`` applied to each block, those inside programs too."""
+    return [
+        section
+        | {
+            "blocks": [_in_programs(block, change) for block in section["blocks"]],
+            "children": _each_block(section["children"], change),
+        }
+        for section in sections
+    ]
+
+
+def _in_programs(block, change):
+    if block["kind"] == "programs":  # blocks placed inside programs
+        programs = [
+            p | {"blocks": [_in_programs(b, change) for b in p.get("blocks", [])]}
+            for p in block["programs"]
+        ]
+        # version 2 printed program amounts in 천원 (no money option)
+        return block | {"programs": programs, "money": block.get("money")}
+    return change(block)
+
+
+def _v3_block(block):
+    return blocks.requests.upgrade(block) if block["kind"] == "council_requests" else block
 
 
 def _upgrade_v2(data):
     unit = data["style"].get("money_unit", "천원")
-    return data | {"schema": SCHEMA, "sections": [_v2_section(s, unit) for s in data["sections"]]}
-
-
-def _v2_section(section, unit):
-    return section | {
-        "blocks": [_v2_block(block, unit) for block in section["blocks"]],
-        "children": [_v2_section(child, unit) for child in section["children"]],
+    return data | {
+        "schema": 3,
+        "sections": _each_block(data["sections"], lambda block: _v2_block(block, unit)),
     }
 
 
 def _v2_block(block, unit):
     """A version 2 budget table printed every column by its name, in the house's unit."""
-    if block["kind"] == "programs":  # blocks placed inside programs
-        programs = [
-            p | {"blocks": [_v2_block(b, unit) for b in p.get("blocks", [])]}
-            for p in block["programs"]
-        ]
-        return block | {"programs": programs, "money": None}
     if block["kind"] == "schedule":
         return block | {"money": None}  # amounts in 천원
     if block["kind"] != "budget":

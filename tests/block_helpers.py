@@ -23,7 +23,14 @@ from reports_site.models import BriefingContact
 from reports_site.report import build_report
 
 from .budget_factories import make_leaf, make_line
-from .factories import AS_OF, make_briefing, make_department, make_fleet, make_snapshot
+from .factories import (
+    AS_OF,
+    make_briefing,
+    make_department,
+    make_fleet,
+    make_snapshot,
+    request_kind,
+)
 from .program_factories import make_kpi, make_program, make_progress
 from .test_pdf import pdf_pages, squeeze
 
@@ -223,7 +230,7 @@ def make_programs(ga):
         department=ga,
         year=2025,
         quarter=1,
-        kind=CouncilRequest.Kind.CORRECTION,
+        kind=request_kind("시정요구"),
         order=1,
         text="청사 주차장 개선",
         status=CouncilRequest.Status.DONE,
@@ -233,7 +240,7 @@ def make_programs(ga):
         department=ga,
         year=2025,
         quarter=1,
-        kind=CouncilRequest.Kind.SUGGESTION,
+        kind=request_kind("건의사항"),
         order=2,
         text="민원실 안내 강화",
         plan="안내 인력 배치",

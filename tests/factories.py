@@ -27,7 +27,9 @@ from departments.models import (
     VehicleSize,
 )
 from programs.models import (
+    DEFAULT_REQUEST_KINDS,
     CouncilRequest,
+    CouncilRequestKind,
     Kpi,
     KpiValue,
     Mission,
@@ -137,6 +139,23 @@ def make_section(department):
     )
 
 
+def request_kind(name="건의사항", council="", order=None):
+    """A kind of council request (the default set's own order for its names)."""
+    if order is None:
+        known = name in DEFAULT_REQUEST_KINDS and not council
+        order = DEFAULT_REQUEST_KINDS.index(name) + 1 if known else next(_serial)
+    return CouncilRequestKind.objects.get_or_create(
+        council=council, name=name, defaults={"order": order}
+    )[0]
+
+
+def make_request(department, kind="건의사항", **fields):
+    """A council request; kind is a CouncilRequestKind or a name of the default set."""
+    kind = kind if isinstance(kind, CouncilRequestKind) else request_kind(kind)
+    values = {"year": 2025, "quarter": 2, "order": next(_serial), "text": "청사 주차장 개선"}
+    return CouncilRequest.objects.create(department=department, kind=kind, **values | fields)
+
+
 def make_strategic_goal(department, year=2025):
     return StrategicGoal.objects.create(
         department=department, year=year, order=next(_serial), title="쾌적한 행정환경 조성"
@@ -185,14 +204,7 @@ ROW_BUILDERS = {
     KpiValue: lambda d: KpiValue.objects.create(
         kpi=make_kpi(make_program(d)), year=2025, target=90, actual=92
     ),
-    CouncilRequest: lambda d: CouncilRequest.objects.create(
-        department=d,
-        year=2025,
-        quarter=2,
-        kind=CouncilRequest.Kind.SUGGESTION,
-        order=next(_serial),
-        text="청사 주차장 개선",
-    ),
+    CouncilRequest: lambda d: make_request(d),
     # reports
     Briefing: make_briefing,
     BriefingSection: lambda d: make_section(d),
@@ -213,6 +225,7 @@ SHARED_ROW_BUILDERS = {
     VehicleCategory: lambda: make_vehicle_size().category,
     CouncilSession: make_session,
     HouseStyle: lambda: HouseStyle.objects.create(council=f"테스트{next(_serial)}구의회"),
+    CouncilRequestKind: lambda: request_kind("시정·처리요구", f"테스트{next(_serial)}구의회"),
     Committee: lambda: Committee.objects.create(council="테스트구의회", name="행정위원회"),
     User: lambda: make_user(Role.COUNCIL),
     Group: lambda: Group.objects.get(name=Role.STAFF),

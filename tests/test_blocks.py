@@ -676,7 +676,14 @@ class RecordTests(BlockTests):
         markup = self.html("council_requests")
         self.assertEqual(
             rows(markup, "request-counts"),
-            [["계", "완료", "추진 중", "검토 중", "미반영"], ["2", "1", "-", "1", "-"]],
+            [
+                ["구분", "계", "완료", "추진 중", "검토 중", "미반영"],
+                ["계", "2", "1", "-", "1", "-"],
+                ["시정요구", "1", "1", "-", "-", "-"],
+                ["처리요구", "-", "-", "-", "-", "-"],
+                ["건의사항", "1", "-", "-", "1", "-"],
+                ["자료제출", "-", "-", "-", "-", "-"],
+            ],
         )
         self.assertEqual(
             rows(markup, "requests")[1:],

@@ -18,7 +18,6 @@ from budgets.resources import BudgetLineResource, BudgetSnapshotResource
 from budgets.tables import budget_table, subtotal_warnings, units_table
 from departments.access import Role
 from departments.models import Department
-from programs.models import CouncilRequest
 from reports_site import editions
 from reports_site import style as house
 from reports_site.models import Briefing
@@ -431,57 +430,15 @@ class DemoBureauTests(TestCase):
         self.assertIn("원인행위액(천원)", headers)
         self.assertIn("설명자료 쪽수", headers)
 
-
-class CouncilRequestCountTests(TestCase):
-    """행정사무감사 처리결과 of a bureau: kind × status with its 계 row and column."""
-
-    @classmethod
-    def setUpTestData(cls):
-        BudgetCategory.objects.create(kind=EXPENDITURE, name="사업비")
-        cls.bureau, cls.briefing = make_bureau(2)
-        first, second = cls.bureau.children.order_by("order")
-        Kind, Status = CouncilRequest.Kind, CouncilRequest.Status
-        for n, (department, kind, status) in enumerate(
-            [
-                (first, Kind.CORRECTION, Status.DONE),
-                (first, Kind.CORRECTION, Status.IN_PROGRESS),
-                (second, Kind.SUGGESTION, Status.DONE),
-                (second, Kind.CORRECTION, Status.DONE),
-                (second, Kind.DATA_REQUEST, Status.UNDER_REVIEW),
-            ],
-            1,
-        ):
-            CouncilRequest.objects.create(
-                department=department, year=2025, quarter=2, kind=kind, order=n, status=status,
-                text=f"요구 {n}", action_taken=f"조치 {n}", plan=f"계획 {n}",
-            )  # fmt: skip
-
-    def test_kind_by_status_with_totals(self):
-        markup = html(
-            self.briefing,
-            "council_requests",
-            scope="units",
-            count_table="by_kind",
-            detail="separate",
-        )
-        counts, detail = rows(markup, "request-counts"), rows(markup, "requests")
-        self.assertEqual(counts[0], ["구분", "계", "완료", "추진 중", "검토 중", "미반영"])
-        self.assertEqual(counts[1], ["계", "5", "3", "1", "1", "-"])
+    def test_council_requests_count_a_shared_request_once(self):
+        (block,) = self.kind("council_requests")
+        self.assertEqual(block["counts"]["total"]["total"], 3)  # 총무과's, shared with 회계과
         self.assertEqual(
-            counts[2:],
-            [
-                ["시정요구", "3", "2", "1", "-", "-"],
-                ["건의사항", "1", "1", "-", "-", "-"],
-                ["자료제출", "1", "-", "-", "1", "-"],
-            ],
+            [row["kind"] for row in block["counts"]["rows"]], ["시정·처리요구", "건의", "자료제출"]
         )
-        # every row and every column adds up to the total
-        figures = [[int(c) if c != "-" else 0 for c in row[1:]] for row in counts[1:]]
-        self.assertEqual([sum(column) for column in zip(*figures[1:], strict=True)], figures[0])
-        self.assertEqual(detail[0], ["부서", "요구 내용", "처리 상태", "추진내용", "향후계획"])
-        self.assertEqual(len(detail), 6)
-        self.assertIn(["1과", "[2025 시정요구] 요구 1", "완료", "조치 1", "계획 1"], detail)
-        self.assertEqual(rows(html(self.briefing, "council_requests")), [])  # the bureau alone
+        shared = [r for r in block["requests"] if r["shared"]]
+        self.assertEqual([(r["department"], r["shared"]) for r in shared],
+                         [("총무과 (합성 예시)", ["회계과 (합성 예시)"])])  # fmt: skip
 
 
 class BureauPlaceTests(TestCase):

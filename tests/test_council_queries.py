@@ -18,12 +18,12 @@ from django.urls import reverse
 
 from departments.access import Role
 from departments.models import Department, ReportingPeriod
-from programs.models import CouncilRequest, Program
+from programs.models import Program
 from reports_site.layouts import STANDARD as PERIOD_SECTIONS
 from reports_site.models import Briefing, CouncilSession
 
 from .council_factories import LEGACY_KINDS, make_edition, make_sections
-from .factories import make_user
+from .factories import make_request, make_user
 from .program_factories import make_kpi, make_progress
 
 MAX_QUERIES = 22  # a live briefing reads its layout (sections with blocks) first
@@ -50,10 +50,8 @@ def grow(department, year, extra):
         make_progress(program, quarter=1)
         make_progress(program, quarter=2)
         make_kpi(program).values.create(year=year, target=10, actual=n)
-        CouncilRequest.objects.create(
-            department=department, year=year, quarter=1, kind="action", order=start + n,
-            text=f"청사 요구 {n}",
-        )  # fmt: skip
+        make_request(department, "처리요구", year=year, quarter=1, order=start + n,
+                     text=f"청사 요구 {n}")  # fmt: skip
 
 
 def build(departments, years, extra):

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from council.access import Reader
 from council.search import search, snippet
-from programs.models import CouncilRequest
 
 from .council_factories import link_to, main_text, make_district
+from .factories import make_request
 from .program_factories import approve, make_program, make_progress
 
 
@@ -15,8 +15,7 @@ class SearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         make_district(cls)
-        CouncilRequest.objects.create(department=cls.ga, year=2025, quarter=1, kind="action",
-                                      order=1, text="청사 주차장을 개선할 것")  # fmt: skip
+        make_request(cls.ga, "처리요구", quarter=1, order=1, text="청사 주차장을 개선할 것")
         hidden = make_program(cls.clean, title="청소차 차고지 이전")  # 청소과: only a draft
         make_progress(hidden, achievements="- 차고지 이전 부지 검토")
 

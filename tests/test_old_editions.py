@@ -52,7 +52,7 @@ class UpgradeTests(SimpleTestCase):
 
     def test_upgraded_to_the_current_schema_with_the_same_sections(self):
         self.assertEqual(self.data["schema"], SCHEMA)
-        self.assertEqual(SCHEMA, 3)
+        self.assertEqual(SCHEMA, 4)
         self.assertEqual(
             [(s["id"], s["key"], s["mark"], s["heading"]) for s in self.data["sections"]],
             [

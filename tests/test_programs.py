@@ -26,7 +26,7 @@ from programs.models import (
 from programs.outline import Item, parse, tree, validate_outline
 
 from .budget_factories import make_line
-from .factories import make_department, make_user
+from .factories import make_department, make_user, request_kind
 from .program_factories import approve, make_program, make_progress
 
 ACHIEVEMENTS_2025 = """\
@@ -253,7 +253,7 @@ class CouncilRequestListTests(TestCase):
                 department=cls.department,
                 year=2025,
                 quarter=quarter,
-                kind=CouncilRequest.Kind.SUGGESTION,
+                kind=request_kind("건의사항"),
                 order=1,
                 text=f"{quarter}분기 건의",
             )

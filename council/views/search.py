@@ -42,7 +42,8 @@ def _hit_url(request, hit, places):
         return None
     code = hit.department.code
     if hit.kind == "request":
-        args = [hit.year, hit.quarter, code, "council_requests"]  # the standard layout's
+        quarter = hit.quarter or hit.obj.shown_quarter or 4  # a request of the whole year
+        args = [hit.year, quarter, code, "council_requests"]  # the standard layout's
         return reverse("council:period_section", args=args)
     program = hit.obj if hit.kind == "program" else hit.obj.program
     return reverse("council:program", args=[code, program.year, program.kind, program.order])

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_import_jobs'),
-        ('programs', '0003_outline_help'),
+        ('programs', '0004_council_request_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

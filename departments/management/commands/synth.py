@@ -338,17 +338,28 @@ KPIS = [
     ("개선 건수", "건", "up", (10, 200)),
     ("민원 재발생률", "%", "down", (50, 300)),
 ]
-REQUESTS = [  # CouncilRequest.Kind, text
-    ("action", "{topic} 추진 시 주민 의견 수렴 절차를 강화할 것"),
-    ("correction", "{topic} 예산 집행의 적정성을 점검하여 시정할 것"),
-    ("data_request", "{topic} 관련 최근 3년간 추진 현황 자료 제출"),
-    ("suggestion", "{topic} 성과지표를 사업 목적에 맞게 재설정하기 바람"),
+REQUESTS = [  # a kind of the default set (programs.models.DEFAULT_REQUEST_KINDS), text
+    ("처리요구", "{topic} 추진 시 주민 의견 수렴 절차를 강화할 것"),
+    ("시정요구", "{topic} 예산 집행의 적정성을 점검하여 시정할 것"),
+    ("자료제출", "{topic} 관련 최근 3년간 추진 현황 자료 제출"),
+    ("건의사항", "{topic} 성과지표를 사업 목적에 맞게 재설정하기 바람"),
 ]
 SURNAMES = "김이박최정강조윤장임"
 
 
 def programs_model(name):
     return apps.get_model("programs", name)
+
+
+def default_request_kinds():
+    """{name: kind} of the default set (made here too: a flushed test database has none)."""
+    from programs.models import DEFAULT_REQUEST_KINDS
+
+    Kind = programs_model("CouncilRequestKind")
+    return {
+        name: Kind.objects.get_or_create(council="", name=name, defaults={"order": order})[0]
+        for order, name in enumerate(DEFAULT_REQUEST_KINDS, 1)
+    }
 
 
 def overview_text(rng, topic, year, budget):
@@ -522,6 +533,7 @@ class ProgramMaker:
 
     def make_requests(self, divisions):
         CouncilRequest = programs_model("CouncilRequest")
+        kinds = default_request_kinds()
         rng, rows = self.rng, []
         for division in divisions:
             for order in range(1, rng.randint(0, 3) + 1):
@@ -533,7 +545,7 @@ class ProgramMaker:
                         department=division,
                         year=self.year,
                         quarter=rng.randint(1, 4),
-                        kind=kind,
+                        kind=kinds[kind],
                         order=order,
                         text=f"{LABEL} {text.format(topic=topic)}",
                         status=status,
