@@ -100,22 +100,13 @@ PROGRAMS = [
     ((gettext_lazy("전년 동기 집행률"), "rate", "%"), "last_rate"),
     ((gettext_lazy("예산 증감"), "amount", MONEY), _change),
 ]
+# A budget table's sheet: these, then the columns its block prints (`_budget_column`).
 BUDGET_DETAIL = [
     (
         (gettext_lazy("사업명"), "text", ""),
         lambda row: "  " * row["depth"] + translated(row["name"]),
     ),
     ((gettext_lazy("단계"), "text", ""), _label("level")),
-    ((gettext_lazy("재원"), "text", ""), _label("source")),
-    ((gettext_lazy("예산액"), "amount", MONEY), "budget"),
-    ((gettext_lazy("전년도 예산"), "amount", MONEY), "prior"),
-    ((gettext_lazy("증감액"), "amount", MONEY), "change"),
-    (
-        (gettext_lazy("증감률"), "rate", "%"),
-        lambda row: _("순증") if row["is_new"] else row["change_rate"],
-    ),
-    ((gettext_lazy("집행액"), "amount", MONEY), "executed"),
-    ((gettext_lazy("집행률"), "rate", "%"), "rate"),
 ]
 FACILITIES = [
     ((gettext_lazy("구분"), "text", ""), "site"),
@@ -238,7 +229,7 @@ def _vehicles(block, title):
 def _budget(block, title, skip=None):
     """The budget block's tables, in the columns and unit the block prints, but the
     예산현황 its comparison sheet already holds."""
-    spec = BUDGET_DETAIL[:2] + [_budget_column(block, column) for column in block["columns"]]
+    spec = BUDGET_DETAIL + [_budget_column(block, column) for column in block["columns"]]
     return [
         sheet(
             f"budget-detail-{number}",
