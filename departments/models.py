@@ -50,6 +50,11 @@ class DepartmentQuerySet(NaturalKeyQuerySet):
             | Q(parent__parent__parent__in=ids)
         )
 
+    def below(self, department):
+        """Every unit below the department, without it (the tree is at most 4 deep)."""
+        pk = department.pk
+        return self.filter(Q(parent=pk) | Q(parent__parent=pk) | Q(parent__parent__parent=pk))
+
     def units_of(self, department):
         """The department's reporting units, in one query: the department itself (its own
         rows), then each active unit directly below it with every unit below that one.
@@ -57,8 +62,7 @@ class DepartmentQuerySet(NaturalKeyQuerySet):
         Each is a `Unit`; a bureau's roll-up prints one group per division, a division's
         teams count with their division.
         """
-        below = self.with_descendants(self.filter(pk=department.pk)).filter(active=True)
-        below = list(below.exclude(pk=department.pk).order_by("order", "code"))
+        below = list(self.below(department).filter(active=True).order_by("order", "code"))
         children = defaultdict(list)
         for unit in below:
             children[unit.parent_id].append(unit)

@@ -80,8 +80,7 @@ class OrganisationOptions(forms.Form):
 
 def organisation(ctx, spec):
     department, options = ctx.department, spec["options"]
-    below = Department.objects.with_descendants(Department.objects.filter(pk=department.pk))
-    below = below.filter(active=True).exclude(pk=department.pk).select_related("unit_kind")
+    below = Department.objects.below(department).filter(active=True).select_related("unit_kind")
     children = defaultdict(list)
     for unit in below.order_by("order", "code"):
         children[unit.parent_id].append(unit)
@@ -231,7 +230,10 @@ def staffing(ctx, spec):
     shaped = _shape(by_unit, measures, options)
     if shaped is None:
         return None
-    return {"as_of": max(s.as_of for s in snapshots), "note": _own_note(ctx, snapshots), **shaped}
+    found = {"as_of": max(s.as_of for s in snapshots), "note": _own_note(ctx, snapshots), **shaped}
+    if options["scope"] == "units":  # only then, so that other editions' data stays as it was
+        found["rolled_up"] = True  # the comparison with last year sums the same units
+    return found
 
 
 def _own_note(ctx, rows):
