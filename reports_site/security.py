@@ -75,7 +75,9 @@ def session_expiry(request):
 def extend_session(request):
     """The warning's button: another working day from now."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": _("로그인 시간이 끝났습니다. 다시 로그인하세요.")}, status=401)
+        return JsonResponse(
+            {"error": _("로그인 시간이 끝났습니다. 다시 로그인하세요.")}, status=401
+        )
     start_session_clock(request.session)
     return JsonResponse({"seconds_left": request.session.get_expiry_age()})
 

@@ -136,6 +136,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
+# After a login whose `next` is missing or leads off the site (Django's default is a page
+# this project lacks).
+LOGIN_REDIRECT_URL = "council:home"
 # Councils that publish nothing to citizens put every report page behind a login.
 REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
 # Publishing a briefing whose quarters are not all approved: "confirm" (the clerk sees
