@@ -21,6 +21,7 @@ from departments.models import (
     ReportingPeriod,
     StaffingCount,
     StaffingSnapshot,
+    UnitKind,
     VehicleCategory,
     VehicleCount,
     VehicleFleet,
@@ -218,6 +219,7 @@ ROW_BUILDERS = {
 
 # One row of each admin-registered model that belongs to no department.
 SHARED_ROW_BUILDERS = {
+    UnitKind: lambda: UnitKind.objects.create(name=f"사업소{next(_serial)}", tier="division"),
     PositionClass: lambda: make_grade().position_class,
     BudgetCategory: lambda: BudgetCategory.objects.create(
         kind="expenditure", name=f"사업비{next(_serial)}"

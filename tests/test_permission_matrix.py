@@ -24,6 +24,7 @@ from departments.models import (
     PositionClass,
     ReportingPeriod,
     StaffingSnapshot,
+    UnitKind,
     VehicleCategory,
     VehicleFleet,
 )
@@ -77,6 +78,7 @@ DEPARTMENT_DATA = {  # their own rows: everything; other departments' rows: 404
 }
 # view only
 READ_ONLY = {
+    UnitKind,
     PositionClass,
     BudgetCategory,
     VehicleCategory,
