@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -135,6 +137,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
     }
 }
+
+# Every log record one line on stderr (reports_site.logs): JSON for the journal in
+# production, text in development. Every 500 is logged with its traceback and request.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+try:
+    LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
 
 # Only users who may add rows may import them (the default lets view-only staff import).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
