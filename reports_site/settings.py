@@ -129,13 +129,29 @@ REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
 PUBLISH_UNAPPROVED = os.environ.get("PUBLISH_UNAPPROVED", "confirm").strip().lower()
 if PUBLISH_UNAPPROVED not in {"confirm", "refuse"}:
     raise ImproperlyConfigured("PUBLISH_UNAPPROVED must be confirm or refuse.")
+
+
+def cache_settings(url: str, max_entries: int) -> dict:
+    """The default cache: each process's own memory, or, with CACHE_URL
+    (redis://host:port/db), one Redis shared by every process and machine."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    # Redis evicts by its own maxmemory policy; MAX_ENTRIES is for the local memory only.
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 # Each worker keeps published editions' sections (data and rendered HTML) in memory; a
-# district's session is a few thousand entries (council.reports).
+# district's session is a few thousand entries (council.reports). With CACHE_URL they are
+# kept once for all the app servers.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
-    }
+    "default": cache_settings(
+        os.environ.get("CACHE_URL", "").strip(), int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))
+    )
 }
 
 # Every log record one line on stderr (reports_site.logs): JSON for the journal in
