@@ -7,6 +7,7 @@ no record of its workers, so our worker writes one every 10 s), and the media fo
 a file. No session, no login, no database write: a load balancer asks every few seconds.
 """
 
+import logging
 import tempfile
 
 from django.core.files.storage import default_storage
@@ -17,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 
 class Unhealthy(Exception):
@@ -79,4 +82,12 @@ def healthz(request):
     }
     if failing:
         body["failing"] = failing
-    return JsonResponse(body, status=503 if failing else 200)
+    response = JsonResponse(
+        body, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False}
+    )
+    if failing:
+        # One warning naming the checks, instead of Django's error line for every 503
+        # (a load balancer asks every few seconds).
+        logger.warning("healthz: %s", "; ".join(f"{n}: {results[n]}" for n in failing))
+        response._has_been_logged = True
+    return response

@@ -35,7 +35,9 @@ class HealthzTests(TestCase):
         self.assertEqual(list(Path(MEDIA).iterdir()), [])
 
     def test_no_worker_ever_seen_is_503_naming_the_worker(self):
-        response, body = self.get()
+        with self.assertLogs("reports_site.health", "WARNING") as logged:
+            response, body = self.get()
+        self.assertIn("worker: ", logged.output[0])
         self.assertEqual(response.status_code, 503)
         self.assertEqual(body["failing"], ["worker"])
         self.assertIn("db_worker", body["checks"]["worker"])

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 from django.conf import settings
 from django.test import Client, TestCase, override_settings
@@ -71,6 +72,7 @@ def serve_a_500(**env):
         "DJANGO_SETTINGS_MODULE": "reports_site.settings",
         "SECRET_KEY": "only-for-this-test-" + "x" * 40,
         "ALLOWED_HOSTS": "testserver",
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="briefing-test-static-"),  # no warning of it
         **env,
     }
     for name in ("LOG_FORMAT", "LOG_LEVEL"):
