@@ -143,18 +143,27 @@ if PUBLISH_UNAPPROVED not in {"confirm", "refuse"}:
     raise ImproperlyConfigured("PUBLISH_UNAPPROVED must be confirm or refuse.")
 
 
-def cache_settings(url: str, max_entries: int) -> dict:
+def cache_settings(url: str, max_entries: int, key_prefix: str = "") -> dict:
     """The default cache: each process's own memory, or, with CACHE_URL
-    (redis://host:port/db), one Redis shared by every process and machine."""
+    (redis://host:port/db), one Redis shared by every process and machine.
+
+    Published sections stay cached for good (they never change), so a shared cache needs
+    a new key_prefix (CACHE_KEY_PREFIX) with each release that may render them otherwise;
+    a restarted process's own memory starts empty anyway."""
     if not url:
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": key_prefix,
             "OPTIONS": {"MAX_ENTRIES": max_entries},
         }
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
     # Redis evicts by its own maxmemory policy; MAX_ENTRIES is for the local memory only.
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+    }
 
 
 # Each worker keeps published editions' sections (data and rendered HTML) in memory; a
@@ -162,7 +171,9 @@ def cache_settings(url: str, max_entries: int) -> dict:
 # kept once for all the app servers.
 CACHES = {
     "default": cache_settings(
-        os.environ.get("CACHE_URL", "").strip(), int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))
+        os.environ.get("CACHE_URL", "").strip(),
+        int(os.environ.get("CACHE_MAX_ENTRIES", "5000")),
+        os.environ.get("CACHE_KEY_PREFIX", "").strip(),
     )
 }
 

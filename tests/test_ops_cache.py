@@ -19,16 +19,18 @@ class CacheSettingsTests(SimpleTestCase):
             cache_settings("", 5000),
             {
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "KEY_PREFIX": "",
                 "OPTIONS": {"MAX_ENTRIES": 5000},
             },
         )
 
     def test_a_redis_url_selects_djangos_redis_backend(self):
         self.assertEqual(
-            cache_settings("redis://cache.internal:6379/2", 5000),
+            cache_settings("redis://cache.internal:6379/2", 5000, "release-42"),
             {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": "redis://cache.internal:6379/2",
+                "KEY_PREFIX": "release-42",
             },
         )
 
@@ -41,7 +43,7 @@ class CacheSettingsTests(SimpleTestCase):
 class RedisRoundTripTests(SimpleTestCase):
     def test_a_value_goes_through_the_local_redis_and_back(self):
         # A prefix of our own, and no clear(): that would empty the whole Redis database.
-        config = {**cache_settings(REDIS_URL, 5000), "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        config = cache_settings(REDIS_URL, 5000, key_prefix=f"test-{uuid.uuid4().hex}")
         with override_settings(CACHES={"default": config}):
             cache = caches["default"]
             self.assertEqual(type(cache).__name__, "RedisCache")
