@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from budgets.tables import percent, year_change
-from departments.models import StaffingCount, StaffingSnapshot
+from departments.models import Department, StaffingCount, StaffingSnapshot
 from programs.models import ProgressEntry
 from reports_site.report import blocks_of, quarter_of
 
@@ -57,28 +57,29 @@ def _dated(rows, day):
     return rows.annotate(row_year=ExtractYear(day), row_quarter=ExtractQuarter(day))
 
 
-def plan_to_date(department, as_of, reader):
-    """{top line name: planned execution up to the as-of date} (one query).
+def plan_to_date(departments, as_of, reader, key=None):
+    """{top line name (or `key` of the plan's row): planned execution up to the as-of
+    date} of the departments' lines (one query).
 
     Quarters ended by the as-of date count in full; the current quarter by the share of
     its days gone, so a briefing dated 5.31. is not held to the whole second quarter.
     """
     quarter = quarter_of(as_of)
     plans = QuarterPlan.objects.filter(
-        line__department=department,
+        line__department__in=departments,
         line__year=as_of.year,
         line__kind=BudgetLine.Kind.EXPENDITURE,
         quarter__lte=quarter,
     )
     plans = plans.filter(reader.figures("line__department", "line__year", "quarter"))
-    plans = plans.values("quarter", "amount", *LINE_NAMES)
+    plans = plans.values("quarter", "amount", "line__department_id", *LINE_NAMES)
     start = dt.date(as_of.year, 3 * quarter - 2, 1)
     end = dt.date(as_of.year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
     gone, length = (as_of - start).days + 1, (end - start).days
     planned = {}
     for plan in plans:
         amount = plan["amount"] if plan["quarter"] < quarter else plan["amount"] * gone // length
-        name = _top_line(plan)
+        name = (key or _top_line)(plan)
         planned[name] = planned.get(name, 0) + amount
     return planned
 
@@ -102,25 +103,26 @@ class Figures:
         self.as_of = max(filter(None, [self.as_of, snapshot["as_of"]]))
 
 
-def top_line_figures(department, year, as_of, reader):
-    """{top line name: Figures} and their total, from each leaf's latest snapshot on or
-    before as_of (one query; the same sums as `budgets.tables.budget_table`)."""
+def top_line_figures(departments, year, as_of, reader, key=None):
+    """{top line name (or `key` of the snapshot's row): Figures} of the departments'
+    lines and their total, from each leaf's latest snapshot on or before as_of (one query;
+    the same sums as `budgets.tables.budget_table`)."""
     snapshots = (
         _dated(BudgetSnapshot.objects, "as_of")
         .filter(
-            line__department=department,
+            line__department__in=departments,
             line__year=year,
             line__kind=BudgetLine.Kind.EXPENDITURE,
             as_of__lte=as_of,
         )
         .filter(reader.figures("line__department", "row_year", "row_quarter"))
         .order_by("line_id", "as_of")
-        .values("line_id", "as_of", "budget", "executed", *LINE_NAMES)
+        .values("line_id", "as_of", "budget", "executed", "line__department_id", *LINE_NAMES)
     )
     latest = {row["line_id"]: row for row in snapshots}  # later dates overwrite earlier ones
     lines, total = {}, Figures()
     for row in latest.values():
-        lines.setdefault(_top_line(row), Figures()).add(row)
+        lines.setdefault((key or _top_line)(row), Figures()).add(row)
         total.add(row)
     return lines, total
 
@@ -152,14 +154,25 @@ def budget_comparison(department, budget, reader):
         return None
     as_of = _as_date(budget["as_of"]) or dt.date(budget["year"], 12, 31)
     last_as_of = year_earlier(as_of)
-    last, last_total = top_line_figures(department, budget["year"] - 1, last_as_of, reader)
-    planned = plan_to_date(department, as_of, reader)
+    departments, key = [department.pk], None
+    if budget.get("rolled_up"):  # the bureau with its divisions, last year as this
+        units = Department.objects.units_of(department)
+        departments = [pk for unit in units for pk in unit.members]
+        if any(row.get("unit") for row in budget["rows"]):  # a row per unit
+            unit_of = {pk: unit.department.code for unit in units for pk in unit.members}
+
+            def key(row):
+                return unit_of[row["line__department_id"]]
+
+    year = budget["year"] - 1
+    last, last_total = top_line_figures(departments, year, last_as_of, reader, key)
+    planned = plan_to_date(departments, as_of, reader, key)
     known = last_total.budget is not None  # last year has figures by that date
     total = _budget_row(budget["total"], last_total, sum(planned.values()) or None, known)
-    rows = [
-        _budget_row(row, last.get(row["name"]), planned.get(row["name"]), known)
-        for row in budget["rows"]
-    ]
+    rows = []
+    for row in budget["rows"]:
+        name = row.get("unit") or row["name"]
+        rows.append(_budget_row(row, last.get(name), planned.get(name), known))
     last_day = last_total.as_of or last_as_of
     return {"as_of": as_of, "last_as_of": last_day, "total": total, "rows": rows}
 
@@ -179,26 +192,28 @@ def class_totals(table, total_last=False):
     return totals
 
 
-def _last_year_classes(department, as_of, reader):
-    """Totals by class of the latest table the reader may see in the year up to as_of (a
-    year ago)."""
+def _last_year_classes(departments, as_of, reader):
+    """Totals by class of each department's latest table the reader may see in the year
+    up to as_of (a year ago), summed."""
     latest = (
         _dated(StaffingSnapshot.objects, "as_of")
-        .filter(department=department, as_of__lte=as_of, as_of__gt=year_earlier(as_of))
+        .filter(department=OuterRef("snapshot__department"))
+        .filter(as_of__lte=as_of, as_of__gt=year_earlier(as_of))
         .filter(reader.figures("department", "row_year", "row_quarter"))
         .order_by("-as_of")
         .values("as_of")[:1]
     )
     counts = (
         StaffingCount.objects.filter(
-            snapshot__department=department, snapshot__as_of=Subquery(latest)
+            snapshot__department__in=departments, snapshot__as_of=Subquery(latest)
         )
         .order_by("grade__position_class__order", "grade__order")
         .values("snapshot__as_of", "grade__position_class__name", "authorised", "actual")
     )
     totals, day = {}, None
     for count in counts:
-        name, day = count["grade__position_class__name"], count["snapshot__as_of"]
+        name = count["grade__position_class__name"]
+        day = max(filter(None, [day, count["snapshot__as_of"]]))
         authorised, actual = totals.get(name, (0, 0))
         totals[name] = (authorised + count["authorised"], actual + count["actual"])
     return totals, day
@@ -210,7 +225,12 @@ def staffing_comparison(department, staffing, reader):
         return None
     as_of = _as_date(staffing["as_of"])
     this = class_totals(staffing["table"], staffing.get("total_last", False))
-    last, last_as_of = _last_year_classes(department, year_earlier(as_of), reader)
+    departments = [department.pk]
+    if staffing.get("rolled_up"):  # the bureau with its divisions, last year as this
+        departments = [
+            pk for unit in Department.objects.units_of(department) for pk in unit.members
+        ]
+    last, last_as_of = _last_year_classes(departments, year_earlier(as_of), reader)
     names = list(this) + [name for name in last if name not in this]
     known = bool(last)  # a table a year earlier
     rows = [_staffing_row(name, this.get(name), last.get(name), known) for name in names]
@@ -297,7 +317,11 @@ def summary_budget(section):
     """The 세출 table of the first budget block of top lines only (예산현황), or None: the
     comparison matches last year's lines by top-line name."""
     for block in blocks_of(section, "budget"):
+        if block.get("decimals") is not None:  # amounts in 백만원 or 억원, last year's in 천원
+            continue
         for table in block["tables"]:
+            if table.get("by_category"):  # last year's lines are matched by name, not kind
+                continue
             if table["kind"] == "세출" and all(row["depth"] == 0 for row in table["rows"]):
                 return table
     return None

@@ -26,6 +26,7 @@ from .models import (
     ReportingPeriod,
     StaffingCount,
     StaffingSnapshot,
+    UnitKind,
     VehicleCategory,
     VehicleCount,
     VehicleFleet,
@@ -53,16 +54,16 @@ class DepartmentNameInline(ScopedInline):
 class DepartmentAdmin(DepartmentScopedAdmin):
     department_path = ""
     history_children = ("duties", "names")
-    list_display = ["name", "code", "kind", "parent", "order", "active"]
-    list_filter = ["kind", "active"]
-    list_select_related = ["parent"]
+    list_display = ["name", "code", "kind", "unit_kind", "parent", "order", "active"]
+    list_filter = ["kind", "unit_kind", "active"]
+    list_select_related = ["parent", "unit_kind"]
     search_fields = ["name", "code"]
     inlines = [DutyInline, DepartmentNameInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Staff keep their own unit's details; where it sits in the tree is the clerk's call.
         if obj is not None and not sees_all_departments(request.user):
-            return ["parent", "code", "kind"]
+            return ["parent", "code", "kind", "unit_kind"]
         return []
 
     def has_delete_permission(self, request, obj=None):
@@ -77,6 +78,13 @@ class DepartmentAdmin(DepartmentScopedAdmin):
         if obj is None and not sees_all_departments(request.user):
             form.base_fields["parent"].required = True
         return form
+
+
+@admin.register(UnitKind)
+class UnitKindAdmin(TrackedAdmin):
+    list_display = ["name", "tier", "order"]
+    list_editable = ["order"]
+    list_filter = ["tier"]
 
 
 class GradeInline(TabularInline):

@@ -50,6 +50,11 @@ class DepartmentQuerySet(NaturalKeyQuerySet):
             | Q(parent__parent__parent__in=ids)
         )
 
+    def below(self, department):
+        """Every unit below the department, without it (the tree is at most 4 deep)."""
+        pk = department.pk
+        return self.filter(Q(parent=pk) | Q(parent__parent=pk) | Q(parent__parent__parent=pk))
+
     def units_of(self, department):
         """The department's reporting units, in one query: the department itself (its own
         rows), then each active unit directly below it with every unit below that one.
@@ -57,8 +62,7 @@ class DepartmentQuerySet(NaturalKeyQuerySet):
         Each is a `Unit`; a bureau's roll-up prints one group per division, a division's
         teams count with their division.
         """
-        below = self.with_descendants(self.filter(pk=department.pk)).filter(active=True)
-        below = list(below.exclude(pk=department.pk).order_by("order", "code"))
+        below = list(self.below(department).filter(active=True).order_by("order", "code"))
         children = defaultdict(list)
         for unit in below:
             children[unit.parent_id].append(unit)
@@ -83,15 +87,49 @@ class Unit:
 ANCESTORS = "parent__parent__parent"
 
 
+class Tier(models.TextChoices):
+    """Where a unit sits in the tree. What the body calls it (시, 교육청, 담당관, 사업소, 담당 …)
+    is a `UnitKind` of that tier."""
+
+    DISTRICT = "district", _("기관 (자치구·시·도·교육청)")
+    BUREAU = "bureau", _("국·실급")
+    DIVISION = "division", _("과급 (과·담당관·사업소)")
+    TEAM = "team", _("팀급 (팀·담당·반)")
+
+
+class UnitKind(NaturalKeyModel):
+    """A word the report uses for a kind of unit: 국, 실, 과, 담당관, 사업소, 팀, 담당, 반, or
+    for the whole body 자치구, 시, 교육청. Its order is the order of the words when units are
+    counted ("5국 2담당관 118팀 2반")."""
+
+    name = models.CharField(_("명칭"), max_length=20, unique=True)
+    tier = models.CharField(_("단계"), max_length=10, choices=Tier.choices)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
+    history = HistoricalRecords()
+
+    natural_key_fields = ("name",)
+
+    class Meta:
+        verbose_name = _("조직 명칭")
+        verbose_name_plural = _("조직 명칭")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_tier_display()})"
+
+
 class Department(NaturalKeyModel):
-    class Kind(models.TextChoices):
-        DISTRICT = "district", _("자치구")
-        BUREAU = "bureau", _("국·실")
-        DIVISION = "division", _("과")
-        TEAM = "team", _("팀")
+    Kind = Tier
 
     # A unit sits strictly below its parent in this order.
-    KIND_RANK = {Kind.DISTRICT: 0, Kind.BUREAU: 1, Kind.DIVISION: 2, Kind.TEAM: 3}
+    KIND_RANK = {Tier.DISTRICT: 0, Tier.BUREAU: 1, Tier.DIVISION: 2, Tier.TEAM: 3}
+    # The word of a unit without a kind of its own.
+    TIER_WORDS = {
+        Tier.DISTRICT: "",
+        Tier.BUREAU: gettext_noop("국"),
+        Tier.DIVISION: gettext_noop("과"),
+        Tier.TEAM: gettext_noop("팀"),
+    }
 
     parent = models.ForeignKey(
         "self",
@@ -105,7 +143,18 @@ class Department(NaturalKeyModel):
     code = models.SlugField(
         _("부서 코드"), max_length=40, unique=True, help_text=_("예: YDP-GA (영문·숫자·하이픈)")
     )
-    kind = models.CharField(_("구분"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("단계"), max_length=10, choices=Tier.choices)
+    unit_kind = models.ForeignKey(
+        UnitKind,
+        verbose_name=_("조직 명칭"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "보고서에 쓰는 명칭 (국, 담당관, 사업소, 담당 …). 비우면 단계의 기본 명칭입니다."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
     active = models.BooleanField(_("현행 조직"), default=True)
     phone = models.CharField(_("전화번호"), max_length=30, blank=True)
@@ -133,12 +182,24 @@ class Department(NaturalKeyModel):
         return self.name
 
     def clean(self):
+        if self.unit_kind_id and self.unit_kind.tier != self.kind:
+            tier = self.unit_kind.get_tier_display()
+            message = gettext("‘%(name)s’은(는) %(tier)s 단계의 명칭입니다.")
+            raise ValidationError(
+                {"unit_kind": message % {"name": self.unit_kind.name, "tier": tier}}
+            )
         if self.parent_id is None:
             return
         if self.KIND_RANK[self.kind] <= self.KIND_RANK[self.parent.kind]:
             raise ValidationError(
                 {"kind": _("하위 조직은 상위 부서보다 아래 단계여야 합니다 (국 → 과 → 팀).")}
             )
+
+    @property
+    def kind_word(self):
+        """What the report calls this unit (국, 담당관, 담당 …). Reads `unit_kind`: load it
+        with the department (select_related) where many are shown."""
+        return self.unit_kind.name if self.unit_kind_id else self.TIER_WORDS[self.kind]
 
     def tree_key(self):
         """(order, code) of each unit from the root down to this one: sorted by it, a

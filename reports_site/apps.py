@@ -8,6 +8,7 @@ class ReportsSiteConfig(AppConfig):
     verbose_name = _("회기·업무보고")
 
     def ready(self):
+        from . import security  # noqa: F401 (connects the login signal)
         from .roles import sync_roles
 
         # Permissions are created by post_migrate too; this runs after them (app order).

@@ -26,6 +26,8 @@ import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -69,17 +71,57 @@ def part_key(data):
     return content_hash({"design": design_version(), "data": data})
 
 
+def allowed_file(url):
+    """Whether WeasyPrint may read this URL: only a file among the project's static files
+    or the stored media (a block's image). A title or a pasted cell never becomes markup,
+    but if one did, it could not pull /etc/passwd or an intranet address into a PDF."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(url2pathname(unquote(parts.path))).resolve()  # symlinks and .. followed
+    roots = [Path(settings.MEDIA_ROOT).resolve(), *_static_roots()]
+    return any(path.is_relative_to(root) for root in roots)
+
+
+@functools.cache
+def _static_roots():
+    roots = {Path(settings.STATIC_ROOT)}
+    for finder in finders.get_finders():
+        for storage in getattr(finder, "storages", {}).values():
+            roots.add(Path(storage.location))
+    return [root.resolve() for root in roots]
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class LocalFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not allowed_file(url):
+                raise ValueError(f"not fetched: {url[:200]}")  # WeasyPrint warns, draws none
+            return super().fetch(url, headers)
+
+    return LocalFilesOnly
+
+
+def _fetcher():
+    """A fetcher per document: one keeps the request it opens between calls."""
+    return _fetcher_class()()
+
+
 @functools.cache
 def _stylesheets():
     from weasyprint import CSS
 
-    return [CSS(filename=finders.find(name)) for name in STYLESHEETS]
+    return [CSS(filename=finders.find(name), url_fetcher=_fetcher()) for name in STYLESHEETS]
 
 
 def _render(html):
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=_stylesheets())
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetcher())
+    return document.render(stylesheets=_stylesheets())
 
 
 def _squeezed(html):

@@ -41,6 +41,7 @@ DEPARTMENT_DATA = [
 ]
 # Shared vocabulary (table columns); kept by the clerk.
 REFERENCE_DATA = [
+    "departments.unitkind",
     "departments.positionclass",
     "departments.grade",
     "departments.vehiclecategory",

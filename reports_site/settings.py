@@ -4,6 +4,7 @@ Every knob is read from the environment with a safe development default; see
 `.env.example` for the full list. With DEBUG off, a missing SECRET_KEY fails loudly.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -16,8 +17,18 @@ from .logs import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env_str(name: str, default: str) -> str:
+    """The variable, or the default when it is unset or empty (`.env.example` leaves a
+    variable empty to mean "the default")."""
+    return os.environ.get(name, "").strip() or default
+
+
 def env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    return env_str(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env_str(name, str(default)))
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -51,6 +62,7 @@ INSTALLED_APPS = [
     "reports_site",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "reports_site.security.SecurityHeadersMiddleware",
+    # Last, as axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reports_site.urls"
@@ -80,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reports_site.security.session_expiry",
             ],
         },
     },
@@ -118,10 +134,11 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # The app servers serve the static files themselves (whitenoise): compressed, and with
 # DEBUG off under names that carry their content's hash, so browsers keep them for a year
-# (`manage.py collectstatic` at each deployment). The media files are nginx's.
+# (`manage.py collectstatic` at each deployment). Media files go through the app's views,
+# which check who may read them.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -131,9 +148,12 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
+# After a login whose `next` is missing or leads off the site (Django's default is a page
+# this project lacks).
+LOGIN_REDIRECT_URL = "council:home"
 # Councils that publish nothing to citizens put every report page behind a login.
 REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
 # Publishing a briefing whose quarters are not all approved: "confirm" (the clerk sees
@@ -171,16 +191,16 @@ def cache_settings(url: str, max_entries: int, key_prefix: str = "") -> dict:
 # kept once for all the app servers.
 CACHES = {
     "default": cache_settings(
-        os.environ.get("CACHE_URL", "").strip(),
-        int(os.environ.get("CACHE_MAX_ENTRIES", "5000")),
-        os.environ.get("CACHE_KEY_PREFIX", "").strip(),
+        env_str("CACHE_URL", ""),
+        env_int("CACHE_MAX_ENTRIES", 5000),
+        env_str("CACHE_KEY_PREFIX", ""),
     )
 }
 
 # Every log record one line on stderr (reports_site.logs): JSON for the journal in
 # production, text in development. Every 500 is logged with its traceback and request.
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").lower()
 try:
     LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 except ValueError as error:
@@ -205,20 +225,50 @@ IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "500"))
 # Rows per page of an import's preview.
 IMPORT_PREVIEW_PAGE_ROWS = 100
 
+# HTTPS: on by default once DEBUG is off (a variable left empty keeps the default), so that
+# a production install is safe without setting each one; `check --deploy` stays quiet.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # A load balancer asks /healthz over plain HTTP on the private network; a redirect would
 # read as a failed check.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+# Reverse proxies in front of the site, each adding the address it saw to X-Forwarded-For;
+# 0: none, the client is REMOTE_ADDR and the header (anyone can send one) is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = "DENY"
+
+# A session lasts a working day from the login (not two weeks); pages warn a few minutes
+# before it ends and offer to extend it (KWCAG: enough time, reports_site.security).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 3600)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 5 * 60)
+
+# Login throttling (django-axes) on both logins: after AXES_FAILURE_LIMIT wrong passwords
+# the client's address and the account are each refused until the cool-off has passed
+# (the address alone would let a spread-out guesser try an account forever; the account
+# alone would let one address try every account). Unlock early with
+# `manage.py axes_reset_username <name>` or `axes_reset_ip <address>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True  # a right password forgets the earlier mistakes
+AXES_CLIENT_IP_CALLABLE = "reports_site.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "reports_site.security.locked_out"
+# Lockouts are reset from the command line; their admin pages would show every login.
+AXES_ENABLE_ADMIN = False
 
 # Background work (the session booklet): jobs wait in the database for `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Processes rendering booklet parts at once; 0 means one per CPU core.
-BRIEFING_PDF_WORKERS = int(os.environ.get("BRIEFING_PDF_WORKERS", "0"))
+BRIEFING_PDF_WORKERS = env_int("BRIEFING_PDF_WORKERS", 0)

@@ -765,8 +765,8 @@ class FreeTableTests(BlockTests):
         markup = self.markup(unit="단위: 천원", widths="20 30 30 20")
         self.assertIn('<p class="unit-caption">(단위: 천원)</p>', markup)
         self.assertIn(
-            '<colgroup><col style="width: 20%"><col style="width: 30%"><col style="width: 30%">'
-            '<col style="width: 20%"></colgroup>',
+            '<colgroup><col class="w-20"><col class="w-30"><col class="w-30">'
+            '<col class="w-20"></colgroup>',
             markup,
         )
         self.assertNotIn("colgroup", self.markup(widths="20 서른"))  # refused: even widths

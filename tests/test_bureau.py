@@ -1,12 +1,14 @@
 """A bureau (국) reporting its divisions: every block rolls them up, and the budget table
 prints the full vocabulary (본예산 … 지출액, rates, units, summaries)."""
 
+import datetime as dt
 import io
 import re
 from decimal import Decimal
 
 import openpyxl
 import tablib
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, override_settings
@@ -16,12 +18,14 @@ from django.urls import reverse
 from budgets.models import BudgetCategory, BudgetLine, BudgetSnapshot
 from budgets.resources import BudgetLineResource, BudgetSnapshotResource
 from budgets.tables import budget_table, subtotal_warnings, units_table
+from council import compare
+from council.access import Reader
 from departments.access import Role
 from departments.models import Department
 from reports_site import editions
 from reports_site import style as house
 from reports_site.models import Briefing
-from reports_site.report import build_report, walk
+from reports_site.report import blocks_of, build_report, walk
 
 from .block_helpers import html, one, rows
 from .budget_factories import AS_OF, make_budget_snapshot, make_line
@@ -35,6 +39,7 @@ from .factories import (
     make_snapshot,
     make_user,
 )
+from .program_factories import approve
 from .test_demo_data import run_demo
 from .test_imports import problems
 from .test_pdf import MEDIA, pdf_pages, squeeze
@@ -471,3 +476,44 @@ class BureauPlaceTests(TestCase):
         positions = [page.find(f">{name}<") for name in self.expected]
         self.assertNotIn(-1, positions)
         self.assertEqual(positions, sorted(positions))
+
+
+class BureauComparisonTests(TestCase):
+    """The reader's comparison with last year sums the same units as this year's table."""
+
+    @classmethod
+    def setUpTestData(cls):
+        BudgetCategory.objects.create(kind=EXPENDITURE, name="사업비", order=1)
+        cls.bureau, cls.briefing = make_bureau(2)
+        last_year = dt.date(2024, 5, 31)
+        for n, division in enumerate(cls.bureau.children.order_by("order"), 1):
+            line = make_line(division, "기본경비", year=2024, level=L.UNIT)
+            make_budget_snapshot(line, budget=40 * n, executed=5 * n, as_of=last_year)
+            make_snapshot(division, last_year, counts=((("일반직", "6급"), 2 * n, n),))
+            for year in (2024, 2025):
+                approve(division, year, 2)
+        approve(cls.bureau, 2025, 2)
+        cls.reader = Reader(AnonymousUser())
+
+    def block(self, kind, **options):
+        section = one(self.briefing, kind, **options)["sections"][0]
+        return blocks_of(section, kind)[0]
+
+    def test_a_bureau_by_division_is_set_beside_each_divisions_last_year(self):
+        table = self.block("budget", rows="by_unit", scope="units")["tables"][0]
+        found = compare.budget_comparison(self.bureau, table, self.reader)
+        by_name = {row["name"]: row for row in found["rows"]}
+        self.assertEqual(by_name["1과"]["last_budget"], 40)
+        self.assertEqual(by_name["2과"]["last_budget"], 80)
+        self.assertEqual(by_name["2과"]["change"], 2 * 1_250 - 80)
+        self.assertEqual(found["total"]["last_budget"], 120)
+
+    def test_a_bureaus_staffing_is_set_beside_its_divisions_tables_of_last_year(self):
+        staffing = self.block("staffing", scope="units")
+        found = compare.staffing_comparison(self.bureau, staffing, self.reader)
+        self.assertEqual((found["total"]["last_authorised"], found["total"]["last_actual"]), (6, 3))
+
+    def test_a_summary_by_category_or_in_millions_is_not_compared(self):
+        for options in ({"rows": "by_category"}, {"unit": "백만원"}):
+            section = {"blocks": [self.block("budget", scope="units", **options)], "children": []}
+            self.assertIsNone(compare.summary_budget(section), options)

@@ -77,5 +77,12 @@ class HealthzTests(TestCase):
             response, _ = self.get()
         self.assertEqual(response.status_code, 200)
 
+    def test_plain_http_is_answered_where_every_other_page_redirects_to_https(self):
+        WorkerHeartbeat.beat("worker-1")
+        with override_settings(SECURE_SSL_REDIRECT=True):
+            self.assertEqual(self.client.get("/").status_code, 301)
+            response, _ = self.get()
+        self.assertEqual(response.status_code, 200)
+
     def test_only_get_and_head(self):
         self.assertEqual(self.client.post("/healthz").status_code, 405)

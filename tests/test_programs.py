@@ -479,7 +479,12 @@ class BudgetLinkTests(TestCase):
 class DemoProgramsTests(TestCase):
     FIXTURES = [
         Path(settings.BASE_DIR) / "fixtures" / "demo" / name
-        for name in ("20_organisation.json", "60_budgets.json", "70_programs.json")
+        for name in (
+            "10_reference.json",
+            "20_organisation.json",
+            "60_budgets.json",
+            "70_programs.json",
+        )
     ]
 
     @classmethod

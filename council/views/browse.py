@@ -35,7 +35,9 @@ def departments(request):
 
 @reports_view
 def department(request, code):
-    department = get_object_or_404(Department.objects.select_related("parent__parent"), code=code)
+    department = get_object_or_404(
+        Department.objects.select_related("parent__parent", "unit_kind"), code=code
+    )
     reader = Reader.of(request)
     briefings = (
         reader.briefings()

@@ -213,13 +213,20 @@ def _renamed(text):
 
 def _printed(kind, table, options, shape):
     rows = _shown(table, options)
-    return {
+    printed = {
         "year": table.year,
         "kind": str(BudgetLine.Kind(kind).label),
         "as_of": table.as_of,
         "total": _row(table.total, shape),
         "rows": [_row(row, shape, depth) for row, depth in rows],
     }
+    # What the comparison with last year must know; set only when so, so that the data of
+    # a table of one department's lines stays as editions stored it.
+    if options["rows"] == "by_unit" or options["scope"] == "units":
+        printed["rolled_up"] = True
+    if options["rows"] == "by_category":
+        printed["by_category"] = True
+    return printed
 
 
 def _shown(table, options):
@@ -244,16 +251,20 @@ def _row(row, shape, depth=None):
         if name not in RATES and name not in TEXT
     }
     data |= {name: getattr(row, name) for name in RATES}
-    return data | {
-        "name": row.name,
-        "depth": row.depth if depth is None else depth,
-        "level": row.level_label,
-        "source": row.source_label,
-        "reference": row.reference,
-        "is_new": row.is_new,
-        "is_unit": bool(row.unit),
-        "mismatch": row.mismatch,
-    }
+    return (
+        data
+        | {
+            "name": row.name,
+            "depth": row.depth if depth is None else depth,
+            "level": row.level_label,
+            "source": row.source_label,
+            "reference": row.reference,
+            "is_new": row.is_new,
+            "is_unit": bool(row.unit),
+            "mismatch": row.mismatch,
+        }
+        | ({"unit": row.unit} if row.unit else {})
+    )
 
 
 register(Kind("budget", _("예산 표"), budget, BudgetOptions))

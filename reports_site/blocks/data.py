@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import (
+    Department,
     Duty,
     Facility,
     StaffingCount,
@@ -42,18 +43,33 @@ def _names(text):
 
 
 class OrganisationOptions(forms.Form):
+    count = forms.ChoiceField(
+        label=_("하위 조직 세기"),
+        choices=[
+            ("units", _("바로 아래 조직 수: (6)개팀")),
+            ("kinds", _("명칭별로 모두: 1국 2과 1담당관 8담당")),
+            ("none", _("세지 않음")),
+        ],
+        initial="units",
+    )
     unit_word = forms.CharField(
         label=_("하위 조직 단위"),
-        initial="팀",
+        required=False,
+        initial="",
         max_length=10,
-        help_text=_("팀, 담당, 과, 사업소 …"),
+        help_text=_("팀, 담당, 과, 사업소 … (비우면 아래 조직의 명칭)"),
     )
     summary = forms.CharField(
         label=_("요약 줄"),
         required=False,
         initial="",
         max_length=100,
-        help_text=_("예: 1과 6담당 (비우면 하위 조직 수를 셉니다)"),
+        help_text=_("예: 1과 6담당 (비우면 위에서 고른 대로 셉니다)"),
+    )
+    depth = forms.ChoiceField(
+        label=_("보일 조직"),
+        choices=[("1", _("바로 아래 조직")), ("2", _("그 아래 조직까지 (국이면 과와 팀)"))],
+        initial="1",
     )
     duties_as = forms.ChoiceField(
         label=_("담당업무 모양"),
@@ -64,20 +80,63 @@ class OrganisationOptions(forms.Form):
 
 def organisation(ctx, spec):
     department, options = ctx.department, spec["options"]
-    units = list(department.children.filter(active=True).order_by("order"))
+    below = Department.objects.below(department).filter(active=True).select_related("unit_kind")
+    children = defaultdict(list)
+    for unit in below.order_by("order", "code"):
+        children[unit.parent_id].append(unit)
+    units = children[department.pk]
+    shown = (
+        [*units, *(sub for u in units for sub in children[u.pk])]
+        if options["depth"] == "2"
+        else units
+    )
     duties = defaultdict(list)  # the department's and its units' duties in one query
-    for duty in Duty.objects.filter(department__in=[department, *units]).order_by("order"):
+    for duty in Duty.objects.filter(department__in=[department, *shown]).order_by("order"):
         duties[duty.department_id].append(duty.text)
+
+    def entry(unit):
+        return {"name": unit.name, "word": unit.kind_word, "duties": duties[unit.pk]}
+
+    teams = [entry(u) for u in units]
+    if options["depth"] == "2":
+        for team, unit in zip(teams, units, strict=True):
+            team["units"] = [entry(sub) for sub in children[unit.pk]]
+            own = [{"name": "", "duties": team["duties"]}] if team["duties"] else []
+            team["rows"] = own + team["units"] or [{"name": "", "duties": []}]
+    summary, word = options["summary"], ""
+    if not summary and options["count"] == "kinds":
+        summary = count_by_kind(department, units, children)
+    elif options["count"] == "units":
+        word = options["unit_word"] or (units[0].kind_word if units else "")
     return {
         "name": department.name_on(ctx.as_of),
         "head_title": department.head_title,
         "phone": department.phone,
-        "summary": options["summary"],
-        "unit_word": options["unit_word"],
+        "summary": summary,
+        "unit_word": word,
         "duties_as": options["duties_as"],
+        "nested": options["depth"] == "2",
+        "sub_word": next((t["units"][0]["word"] for t in teams if t.get("units")), ""),
         "duties": duties[department.pk],
-        "teams": [{"name": u.name, "duties": duties[u.pk]} for u in units],
+        "teams": teams,
     }
+
+
+def count_by_kind(department, units, children):
+    """The department and every unit below it, counted by what each is called, in the
+    kinds' order: "1국 2과 1담당관 8담당". The body itself (the root) is not counted: its
+    report reads "5국 2담당관 118팀". A unit without a kind counts under its tier's word,
+    after the named kinds."""
+    counts, ranks = defaultdict(int), {}
+    stack = [department] if department.parent_id else list(units)
+    while stack:
+        unit = stack.pop()
+        kind, word = unit.unit_kind, unit.kind_word
+        rank = (kind.order, 0) if kind else (10_000, Department.KIND_RANK[unit.kind])
+        counts[word] += 1
+        ranks[word] = min(rank, ranks.get(word, rank))
+        stack.extend(children[unit.pk])
+    return " ".join(f"{counts[word]}{word}" for word in sorted(counts, key=ranks.get))
 
 
 register(Kind("organisation", _("조직"), organisation, OrganisationOptions))
@@ -171,7 +230,10 @@ def staffing(ctx, spec):
     shaped = _shape(by_unit, measures, options)
     if shaped is None:
         return None
-    return {"as_of": max(s.as_of for s in snapshots), "note": _own_note(ctx, snapshots), **shaped}
+    found = {"as_of": max(s.as_of for s in snapshots), "note": _own_note(ctx, snapshots), **shaped}
+    if options["scope"] == "units":  # only then, so that other editions' data stays as it was
+        found["rolled_up"] = True  # the comparison with last year sums the same units
+    return found
 
 
 def _own_note(ctx, rows):

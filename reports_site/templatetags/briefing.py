@@ -191,6 +191,13 @@ def image_file(block):
 
 
 @register.filter
+def width_class(percent):
+    """The class that sets a width in whole percents (reports/report.css): a style
+    attribute would need the report pages' Content-Security-Policy to allow inline styles."""
+    return f"w-{min(100, max(0, int(percent)))}"
+
+
+@register.filter
 def get(mapping, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if mapping else None
