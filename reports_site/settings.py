@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before anything slower
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +135,18 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# The app servers serve the static files themselves (whitenoise): compressed, and with
+# DEBUG off under names that carry their content's hash, so browsers keep them for a year
+# (`manage.py collectstatic` at each deployment). Media files go through the app's views,
+# which check who may read them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -146,14 +161,50 @@ REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
 PUBLISH_UNAPPROVED = os.environ.get("PUBLISH_UNAPPROVED", "confirm").strip().lower()
 if PUBLISH_UNAPPROVED not in {"confirm", "refuse"}:
     raise ImproperlyConfigured("PUBLISH_UNAPPROVED must be confirm or refuse.")
-# Each worker keeps published editions' sections (data and rendered HTML) in memory; a
-# district's session is a few thousand entries (council.reports).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+
+
+def cache_settings(url: str, max_entries: int, key_prefix: str = "") -> dict:
+    """The default cache: each process's own memory, or, with CACHE_URL
+    (redis://host:port/db), one Redis shared by every process and machine.
+
+    Published sections stay cached for good (they never change), so a shared cache needs
+    a new key_prefix (CACHE_KEY_PREFIX) with each release that may render them otherwise;
+    a restarted process's own memory starts empty anyway."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    # Redis evicts by its own maxmemory policy; MAX_ENTRIES is for the local memory only.
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
     }
+
+
+# Each worker keeps published editions' sections (data and rendered HTML) in memory; a
+# district's session is a few thousand entries (council.reports). With CACHE_URL they are
+# kept once for all the app servers.
+CACHES = {
+    "default": cache_settings(
+        env_str("CACHE_URL", ""),
+        env_int("CACHE_MAX_ENTRIES", 5000),
+        env_str("CACHE_KEY_PREFIX", ""),
+    )
 }
+
+# Every log record one line on stderr (reports_site.logs): JSON for the journal in
+# production, text in development. Every 500 is logged with its traceback and request.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").lower()
+try:
+    LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
 
 # Only users who may add rows may import them (the default lets view-only staff import).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
@@ -179,6 +230,9 @@ IMPORT_PREVIEW_PAGE_ROWS = 100
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer asks /healthz over plain HTTP on the private network; a redirect would
+# read as a failed check.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -6,6 +6,7 @@ installs them all and sets REQUIRE_ALL_TESTS, so there such a skip fails the run
 """
 
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -37,4 +38,19 @@ needs_poppler = pytest.mark.skipif(
 )
 needs_korean_font = pytest.mark.skipif(
     not _has_korean_font(), reason=MISSING_TOOL + "a Korean font (apt-get install fonts-nanum)"
+)
+
+
+def _redis_answers(address=("127.0.0.1", 6379)):
+    try:
+        with socket.create_connection(address, timeout=0.5) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(
+    not _redis_answers(),
+    reason=MISSING_TOOL + "Redis on 127.0.0.1:6379 (apt-get install redis-server)",
 )
