@@ -71,6 +71,10 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+# The least level a chatty library's record needs to be printed (their warnings still are).
+QUIET = "WARNING"
+
+
 def logging_config(level, fmt):
     """The LOGGING setting: every logger to stderr in the chosen format.
 
@@ -99,5 +103,8 @@ def logging_config(level, fmt):
             # No handlers of their own: their records go up to the root's.
             "django": {"handlers": [], "level": level, "propagate": True},
             "django.server": {"handlers": [], "level": level, "propagate": True},
+            # Chatty libraries: WeasyPrint logs every layout step and page at INFO,
+            # fontTools each font it subsets, axes its configuration at every start.
+            **{name: {"level": QUIET} for name in ("weasyprint", "fontTools", "axes")},
         },
     }

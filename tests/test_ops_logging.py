@@ -1,6 +1,8 @@
 """Logging: every 500 leaves one line on stderr with its traceback, method, path and user."""
 
 import json
+import logging
+import logging.config
 import os
 import subprocess
 import sys
@@ -115,3 +117,13 @@ class LoggingSettingsTests(TestCase):
             logging_config("INFO", "xml")
         with self.assertRaises(ValueError):
             logging_config("LOUD", "text")
+
+    def test_chatty_libraries_print_their_warnings_only(self):
+        logging.config.dictConfig(logging_config("INFO", "text"))
+        try:
+            weasyprint = logging.getLogger("weasyprint.progress")
+            self.assertFalse(weasyprint.isEnabledFor(logging.INFO))
+            self.assertTrue(weasyprint.isEnabledFor(logging.WARNING))
+            self.assertTrue(logging.getLogger("reports_site").isEnabledFor(logging.INFO))
+        finally:
+            logging.config.dictConfig(settings.LOGGING)
