@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -24,3 +26,20 @@ def _default_language():
     in the thread (LocaleMiddleware activates it; nothing deactivates it)."""
     translation.activate(settings.LANGUAGE_CODE)
     yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the system's), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from .tools import CHROMIUM
+
+    # Playwright's sync API runs an event loop in this thread; Django refuses database work
+    # from a thread with a running loop unless told it is safe (it is: the loop is idle).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

@@ -6,7 +6,6 @@ from npm (`npm ci`, see package.json), is not installed (tests/tools.py).
 """
 
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from reports_site.models import Briefing
 
 from .council_factories import freeze_published
 from .test_demo_data import run_demo
-from .tools import AXE, CHROMIUM, needs_axe, needs_chromium
+from .tools import AXE, needs_axe, needs_chromium
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 
@@ -29,20 +28,6 @@ pytestmark = [
     needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django refuses database work
-    # from a thread with a running loop unless told it is safe (it is: the loop is idle).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -21,23 +21,9 @@ from .budget_factories import AS_OF
 from .factories import make_department, make_user
 from .import_factories import SNAPSHOT_HEADERS, xlsx_bytes
 from .test_bulk_imports import work
-from .tools import CHROMIUM, needs_chromium
+from .tools import needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django refuses database work
-    # from a thread with a running loop unless told it is safe (it is: the loop is idle).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @override_settings(IMPORT_BACKGROUND_ROWS=20, IMPORT_PREVIEW_PAGE_ROWS=20)

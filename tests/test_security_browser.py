@@ -5,7 +5,6 @@ Skipped where /usr/bin/chromium is absent (tests/tools.py)."""
 
 import datetime as dt
 import io
-import os
 import tempfile
 import types
 
@@ -22,7 +21,7 @@ from reports_site import layouts
 from .block_helpers import spec
 from .council_factories import make_district, make_edition
 from .test_council_browser import new_page
-from .tools import CHROMIUM, needs_chromium
+from .tools import needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -33,18 +32,6 @@ window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(
   `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see tests/test_council_browser.py
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
