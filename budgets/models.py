@@ -70,6 +70,17 @@ class BudgetLineQuerySet(LockedQuerySet):
     def for_table(self, department, year, kind):
         return self.filter(department=department, year=year, kind=kind)
 
+    def get_by_natural_key(self, code, year, kind, level, name, *above):
+        """The line of that level and name, under the parents `above` names as (level,
+        name) pairs from the nearest up; a fixture may leave them out where the name is
+        used once at its level in the department."""
+        lines = self.filter(department__code=code, year=year, kind=kind, level=level, name=name)
+        path = "parent"
+        for at in range(0, len(above), 2):
+            lines = lines.filter(**{f"{path}__level": above[at], f"{path}__name": above[at + 1]})
+            path += "__parent"
+        return lines.get()
+
     def delete(self):
         # Snapshots and plans go with their line; their own periods must be open too.
         ensure_unlocked(BudgetSnapshot.objects.filter(line__in=self)._keys())
@@ -183,10 +194,21 @@ class BudgetLine(PeriodLockedModel):
         verbose_name_plural = _("예산 사업")
         ordering = ["department", "-year", "kind", "order", "name"]
         constraints = [
-            # A name may repeat at another level (정책사업 기본경비 → 단위사업 기본경비).
+            # A name repeats at other places of the tree (기본경비 under each 부서, a
+            # 정책사업 기본경비 with a 단위사업 기본경비 below it), once under one parent.
             models.UniqueConstraint(
                 fields=["department", "year", "kind", "level", "name"],
-                name="budget_line_name_once_per_level",
+                condition=Q(parent__isnull=True),
+                name="budget_line_top_name_once",
+                violation_error_message=_("같은 단계에 같은 이름의 최상위 사업이 이미 있습니다."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "level", "name"],
+                condition=Q(parent__isnull=False),
+                name="budget_line_name_once_under_parent",
+                violation_error_message=_(
+                    "같은 상위 사업 아래에 같은 이름의 사업이 이미 있습니다."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind="expenditure", level__in=EXPENDITURE_LEVELS)
@@ -200,6 +222,15 @@ class BudgetLine(PeriodLockedModel):
             non_negative("original_budget", "budget_line_original_non_negative"),
             non_negative("stated_budget", "budget_line_stated_non_negative"),
         ]
+
+    def natural_key(self):
+        """The department, year and kind, then (level, name) of the line and of each parent
+        up to the top: unique wherever a name repeats."""
+        key, line = [self.department.code, self.year, self.kind], self
+        while line is not None:
+            key += [line.level, line.name]
+            line = line.parent
+        return tuple(key)
 
     def __str__(self):
         return _("%(year)s년 %(kind)s %(name)s") % {
@@ -304,6 +335,27 @@ class BudgetLine(PeriodLockedModel):
         return super().delete(*args, **kwargs)
 
 
+class OfLineQuerySet(LockedQuerySet):
+    def get_by_natural_key(self, *key):
+        """The line's natural key, then the row's own part (its date or quarter)."""
+        line = BudgetLine.objects.get_by_natural_key(*key[:-1])
+        return self.get(line=line, **{self.model.own_key: key[-1]})
+
+
+class OfLine(PeriodLockedModel):
+    """A row of one budget line (a snapshot, a quarter's plan), known by the line's key."""
+
+    own_key = ""  # the field that tells the line's rows apart
+    objects = OfLineQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        own = getattr(self, self.own_key)
+        return (*self.line.natural_key(), own.isoformat() if hasattr(own, "isoformat") else own)
+
+
 def refuse_on_parent(line):
     """Parents are sums of their children, never typed."""
     if line is not None and line.pk is not None and line.children.exists():
@@ -311,7 +363,7 @@ def refuse_on_parent(line):
         raise ValidationError(AMOUNTS_ON_PARENT, code="parent_line")
 
 
-class BudgetSnapshot(PeriodLockedModel):
+class BudgetSnapshot(OfLine):
     """예산현액 and execution of a leaf line at an as-of date (e.g. 5.31. 기준)."""
 
     line = models.ForeignKey(
@@ -345,14 +397,7 @@ class BudgetSnapshot(PeriodLockedModel):
 
     lock_department = "line__department"
     lock_as_of = "as_of"
-    natural_key_fields = (
-        "line__department__code",
-        "line__year",
-        "line__kind",
-        "line__level",
-        "line__name",
-        "as_of",
-    )
+    own_key = "as_of"
 
     class Meta:
         verbose_name = _("예산 집행 현황")
@@ -431,7 +476,7 @@ class BudgetSnapshot(PeriodLockedModel):
             return None
 
 
-class QuarterPlan(PeriodLockedModel):
+class QuarterPlan(OfLine):
     """예산집행 계획: the amount a leaf line plans to execute in a quarter."""
 
     line = models.ForeignKey(
@@ -445,14 +490,7 @@ class QuarterPlan(PeriodLockedModel):
     lock_as_of = None
     lock_year = "line__year"
     lock_quarter = "quarter"
-    natural_key_fields = (
-        "line__department__code",
-        "line__year",
-        "line__kind",
-        "line__level",
-        "line__name",
-        "quarter",
-    )
+    own_key = "quarter"
 
     class Meta:
         verbose_name = _("분기별 집행 계획")

@@ -27,6 +27,11 @@ from departments.models import Department
 from .models import BudgetCategory, BudgetLine, BudgetSnapshot
 
 YEAR, KIND, LEVEL, NAME, AS_OF = "회계연도", "세입·세출", "단계", "사업명", "기준일"
+PARENT = "상위 사업"
+# "총무과 > 기본경비": a name used under several parents, with the parents that tell it apart
+PATH_SEPARATOR = ">"
+# Enough of a line's parents to tell where it sits (a tree is at most six levels deep).
+PARENTS = "parent__parent__parent__parent__parent"
 # "단위사업:기본경비": a level before the name, when the name is used at several levels
 LEVEL_OF_LABEL = {str(label): value for value, label in BudgetLine.Level.choices}
 
@@ -53,12 +58,41 @@ def level_and_name(text):
     return None, text
 
 
+def line_path(text):
+    """[(level, name), …] of "총무과 > 단위사업:기본경비": the line last, lines above it
+    before it (as many as tell it apart), each with its level if typed."""
+    return [level_and_name(part.strip()) for part in text.split(PATH_SEPARATOR)]
+
+
+def sits_under(line, above):
+    """Whether the (level, name) pairs given are lines above this one, in that order from
+    the top ("1과 > 기본경비": a 기본경비 somewhere under 1과)."""
+    wanted = list(reversed(above))
+    parent = line.parent
+    while wanted and parent is not None:
+        level, name = wanted[0]
+        if parent.name == name and level in (None, parent.level):
+            wanted.pop(0)
+        parent = parent.parent
+    return not wanted
+
+
+def place_of(line):
+    """The line as a path from the top ("총무과 > 행정운영경비 > 기본경비")."""
+    names = []
+    while line is not None:
+        names.append(line.name)
+        line = line.parent
+    return f" {PATH_SEPARATOR} ".join(reversed(names))
+
+
 class LineWidget(Widget):
     """The budget line named in this column, of the row's 부서 코드, 회계연도 and 세입·세출.
 
     A name may be used at several levels (정책사업 기본경비 → 단위사업 기본경비): figures
     go on the one without lines below it (``leaf``); otherwise the cell names the level
-    ("정책사업:기본경비").
+    ("정책사업:기본경비"). A name used under several parents (기본경비 of each 부서) is
+    told apart by its parents before it ("총무과 > 기본경비").
     """
 
     def __init__(self, leaf=False):
@@ -67,7 +101,7 @@ class LineWidget(Widget):
 
     def prepare(self, rows, column):
         """Every line the column names, in one query: {line_key: [lines]}."""
-        keys = {line_key(row, level_and_name(clean_text(row.get(column)))[1]) for row in rows}
+        keys = {line_key(row, line_path(clean_text(row.get(column)))[-1][1]) for row in rows}
         keys = {key for key in keys if key is not None and key[3]}
         if not keys:
             return {}
@@ -76,7 +110,7 @@ class LineWidget(Widget):
             BudgetLine.objects.filter(
                 department__code__in=codes, year__in=years, kind__in=kinds, name__in=names
             )
-            .select_related("department")
+            .select_related("department", PARENTS)
             .annotate(has_children=Exists(BudgetLine.objects.filter(parent=OuterRef("pk"))))
         )
         found = defaultdict(list)
@@ -85,17 +119,32 @@ class LineWidget(Widget):
         return found
 
     def clean(self, value, row=None, found=None, **kwargs):
-        level, name = level_and_name(clean_text(value))
+        *above, (level, name) = line_path(clean_text(value))
         if not name:
             return None
         key = line_key(row, name)
         if key is None:
             return None
-        lines = [line for line in found.get(key, []) if level in (None, line.level)]
+        lines = [
+            line
+            for line in found.get(key, [])
+            if level in (None, line.level) and sits_under(line, above)
+        ]
         if len(lines) > 1 and self.leaf:
             lines = [line for line in lines if not getattr(line, "has_children", False)]
         if not lines:
             raise ValueError(_("이 부서·회계연도·세입세출에 없는 예산 사업입니다."))
+        if len({line.level for line in lines}) < len(lines):  # one level, several parents
+            raise ValueError(
+                _(
+                    "같은 이름의 사업이 여러 상위 사업 아래에 있습니다 (%(places)s). "
+                    "'%(example)s'처럼 상위 사업을 앞에 적으세요."
+                )
+                % {
+                    "places": ", ".join(place_of(line) for line in lines),
+                    "example": place_of(lines[0]),
+                }
+            )
         if len(lines) > 1:
             levels = ", ".join(str(line.get_level_display()) for line in lines)
             raise ValueError(
@@ -138,7 +187,7 @@ class BudgetLineResource(DepartmentResource):
     year = Field("year", YEAR, IntegerWidget())
     kind = Field("kind", KIND, ChoiceWidget(BudgetLine.Kind))
     level = Field("level", LEVEL, ChoiceWidget(BudgetLine.Level))
-    parent = Field("parent", "상위 사업", LineWidget())
+    parent = Field("parent", PARENT, LineWidget())
     name = Field("name", NAME, TextWidget())
     order = Field("order", "표시 순서", IntegerWidget(), default=0)
     source = Field("source", "재원", ChoiceWidget(BudgetLine.Source))
@@ -148,7 +197,7 @@ class BudgetLineResource(DepartmentResource):
     category = Field("category", "예산 구분", CategoryWidget())
     reference = Field("reference", "설명자료 쪽수", TextWidget())
 
-    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, LEVEL, NAME)
+    key_columns = (DEPARTMENT_COLUMN, YEAR, KIND, LEVEL, PARENT, NAME)
     optional_columns = ("본예산(천원)", "인쇄된 소계(천원)", "예산 구분", "설명자료 쪽수")
 
     class Meta:
@@ -169,13 +218,16 @@ class BudgetLineResource(DepartmentResource):
             "category",
             "reference",
         )
-        import_id_fields = ("department", "year", "kind", "level", "name")
+        # A line is the name at its place: under its parent (or at the top) at its level.
+        import_id_fields = ("department", "year", "kind", "level", "parent", "name")
 
     def after_row(self, instance, found):
         # A later row may name this line as its parent, new in this file or as it leaves it.
         key = (instance.department.code, instance.year, instance.kind, instance.name)
         lines = found[self.fields["parent"].column_name].setdefault(key, [])
-        lines[:] = [line for line in lines if line.level != instance.level] + [instance]
+        same = (instance.level, instance.parent)
+        lines[:] = [line for line in lines if (line.level, line.parent) != same]
+        lines.append(instance)
 
     def save_rows(self, new, changed, *, user, reason):
         # A line sits below its parent's level, so creating level by level saves each

@@ -145,7 +145,8 @@ def check_rows(resource, rows, user):
         if hasattr(f.widget, "prepare")
     }
     id_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
-    stored = resource.stored_rows(id_fields, _keys(rows, id_fields, found))
+    complete = _complete_key(resource, id_fields)
+    stored = resource.stored_rows(id_fields, _keys(rows, id_fields, found, complete))
     first_row = {}
     checked = []
     for row in rows:
@@ -153,7 +154,7 @@ def check_rows(resource, rows, user):
         if row.errors:
             continue
         key = tuple(key_part(values[f]) for f in id_fields)
-        if None not in key:
+        if complete(key):
             first = first_row.setdefault(key, row.number)
             if first != row.number:
                 # The same item typed two ways ("세출" and "expenditure"), which the check of
@@ -161,7 +162,7 @@ def check_rows(resource, rows, user):
                 typed = [row.cells.get(column) for column in resource.key_columns]
                 row.refuse(same_item(first, row.number, resource.key_columns, typed))
                 continue
-        instance = stored.get(key) if None not in key else None
+        instance = stored.get(key) if complete(key) else None
         _apply(resource, row, instance, writable, values)
         if row.import_type != RowResult.IMPORT_TYPE_SKIP:  # an unchanged row is left alone
             unset = [f.attribute for f in writable if values[f] is None]
@@ -180,7 +181,20 @@ def check_rows(resource, rows, user):
                 group[index].refuse(error)
 
 
-def _keys(rows, id_fields, found):
+def _complete_key(resource, id_fields):
+    """Whether a key names a row: every part given, but for the parts the model leaves
+    empty on purpose (a budget line at the top has no parent)."""
+    model = resource._meta.model
+    optional = [model._meta.get_field(f.attribute).null for f in id_fields]
+
+    def complete(key):
+        pairs = zip(key, optional, strict=True)
+        return all(part is not None or empty_ok for part, empty_ok in pairs)
+
+    return complete
+
+
+def _keys(rows, id_fields, found, complete):
     """The business keys the file names, for the one query that finds the stored rows."""
     keys = []
     for row in rows:
@@ -188,7 +202,7 @@ def _keys(rows, id_fields, found):
             key = [f.clean(row.cells, found=found.get(f.column_name)) for f in id_fields]
         except ValueError:
             continue  # the cell's own error is reported by the row's check
-        if None not in key:
+        if complete(key):
             keys.append(key)
     return keys
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -476,15 +477,17 @@ class DepartmentResource(ModelResource):
 
         model = self._meta.model
         attnames = [model._meta.get_field(f.attribute).attname for f in id_fields]
-        filters = {}
+        found = model._default_manager.order_by()
         for position, attname in enumerate(attnames):
+            parts = {key_part(key[position]) for key in keys}
             # (a tuple stands for a related row new in this file: nothing stored names it)
-            values = {key_part(key[position]) for key in keys} - {None}
-            values = {value for value in values if not isinstance(value, tuple)}
-            if not values:
+            values = {value for value in parts - {None} if not isinstance(value, tuple)}
+            match = Q(**{f"{attname}__in": values})
+            if None in parts:  # a part the model may leave empty (a line at the top)
+                match |= Q(**{f"{attname}__isnull": True})
+            elif not values:
                 return {}
-            filters[f"{attname}__in"] = values
-        found = model._default_manager.filter(**filters).order_by()
+            found = found.filter(match)
         return {tuple(getattr(item, name) for name in attnames): item for item in found}
 
     def after_row(self, instance, found):

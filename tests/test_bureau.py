@@ -223,11 +223,44 @@ class BudgetLineRulesTests(TestCase):
     def setUpTestData(cls):
         cls.division = make_department("총무과")
 
-    def test_a_name_repeats_at_another_level_but_not_at_the_same(self):
+    def test_a_name_repeats_under_other_parents_but_not_under_the_same(self):
         policy = make_line(self.division, "기본경비", level=L.POLICY)
-        make_line(self.division, "기본경비", level=L.UNIT, parent=policy)
+        make_line(self.division, "기본경비", level=L.UNIT, parent=policy)  # a parent's name
+        make_line(self.division, "기본경비", level=L.UNIT)  # at the top: another place
+        for parent in (self.division_line("1과"), self.division_line("2과")):
+            make_line(self.division, "기본경비", level=L.POLICY, parent=parent)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            make_line(self.division, "기본경비", level=L.UNIT, parent=policy)
         with self.assertRaises(IntegrityError), transaction.atomic():
             make_line(self.division, "기본경비", level=L.UNIT)
+        twice = BudgetLine(
+            department=self.division, year=2025, level=L.UNIT, name="기본경비", parent=policy
+        )
+        with self.assertRaises(ValidationError) as refused:
+            twice.full_clean()
+        self.assertIn(
+            "같은 상위 사업 아래에 같은 이름의 사업이 이미 있습니다.", str(refused.exception)
+        )
+
+    def division_line(self, name):
+        return make_line(self.division, name, level=L.DIVISION)
+
+    def test_a_line_is_found_by_its_place_where_its_name_repeats(self):
+        first, second = self.division_line("1과"), self.division_line("2과")
+        lines = [
+            make_line(self.division, "기본경비", level=L.POLICY, parent=p) for p in (first, second)
+        ]
+        for line in lines:
+            key = line.natural_key()
+            self.assertEqual(BudgetLine.objects.get_by_natural_key(*key), line)
+            snapshot = make_budget_snapshot(line)
+            self.assertEqual(
+                BudgetSnapshot.objects.get_by_natural_key(*snapshot.natural_key()), snapshot
+            )
+        with self.assertRaises(BudgetLine.MultipleObjectsReturned):  # the short key is not enough
+            BudgetLine.objects.get_by_natural_key(
+                self.division.code, 2025, EXPENDITURE, L.POLICY, "기본경비"
+            )
 
     def test_revenue_has_its_own_levels(self):
         section = make_line(self.division, "세외수입", kind=REVENUE, level=L.SECTION)
@@ -345,6 +378,38 @@ class BureauWorkbookTests(TestCase):
             ],
         )
         self.assertFalse(line.snapshots.exists())
+
+    def test_a_bureau_held_in_one_department_repeats_names_under_each_division(self):
+        code = self.bureau.code
+        lines, figures = [], []
+        for n in (1, 2):
+            lines += [
+                [code, 2025, "세출", "부서", "", f"{n}과", n, "", None, None, ""],
+                [code, 2025, "세출", "정책사업", f"{n}과", "행정운영경비", 1, "", None, None, ""],
+                [code, 2025, "세출", "단위사업", f"{n}과 > 행정운영경비", "기본경비", 1, "구비",
+                 None, 100 * n, ""],
+            ]  # fmt: skip
+            figures.append(
+                [code, 2025, "세출", f"{n}과 > 기본경비", AS_OF, 100 * n, None, None, 10 * n, None]
+            )
+        self.assertEqual(problems(self.load(BudgetLineResource, self.LINES, lines)), [])
+        self.assertEqual(problems(self.load(BudgetSnapshotResource, self.FIGURES, figures)), [])
+        table = budget_table(self.bureau, 2025)
+        self.assertEqual([(r.name, r.budget) for r in table.roots], [("1과", 100), ("2과", 200)])
+        self.assertEqual(BudgetLine.objects.filter(name="기본경비").count(), 2)
+        # the file imports again unchanged: each row finds its own line by its place
+        self.assertEqual(problems(self.load(BudgetLineResource, self.LINES, lines)), [])
+        self.assertEqual(BudgetLine.objects.filter(department=self.bureau).count(), 6)
+        # a name alone that is used under both is refused, naming the places
+        rows = [[code, 2025, "세출", "기본경비", AS_OF, 1, None, None, None, None]]
+        self.assertEqual(
+            problems(self.load(BudgetSnapshotResource, self.FIGURES, rows)),
+            [
+                "2행 사업명 '기본경비': 같은 이름의 사업이 여러 상위 사업 아래에 있습니다 "
+                "(1과 > 행정운영경비 > 기본경비, 2과 > 행정운영경비 > 기본경비). "
+                "'1과 > 행정운영경비 > 기본경비'처럼 상위 사업을 앞에 적으세요."
+            ],
+        )
 
     def test_a_name_at_two_levels_asks_for_the_level(self):
         code = self.divisions[0].code
