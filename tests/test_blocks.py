@@ -495,8 +495,8 @@ class ProgramTests(BlockTests):
             text,
             "① 청사 환경 개선 교육후생팀 쾌적한 청사 민원 편의 향상",
             "□ 사업개요 □ 사업 내용 ○ 외벽 보수",
-            "□ 주요 추진실적 - 별관 대강당 영상시설 조달구매 : 4월 / 95,700천원",
-            "□ 향후계획 - 본관 청사 외벽타일 점검 및 보수 : 6월",
+            "□ 주요 추진실적 - 별관 대강당 영상시설 조달구매: 4월 / 95,700천원",
+            "□ 향후계획 - 본관 청사 외벽타일 점검 및 보수: 6월",
             "□ 예산현황 (단위: 천원) 예산액 집행액 집행률(%) 79,369(구비) 39,400(구비) 49.6",
             "② 직원 후생 복지 직원 사기 진작",
         )
@@ -903,7 +903,7 @@ class NoteTextAndPageBreakTests(BlockTests):
             "text", "계획", "□ 청사 관리\n ○ 본관 보수\n  - 외벽 타일\n① 첫째\n※ 참고"
         )
         self.assertEqual(
-            re.findall(r'<span class="outline-marker"[^>]*>(.*?)</span>', markup),
+            re.findall(r'<span class="outline-marker[^"]*"[^>]*>(.*?)</span>', markup),
             ["□", "○", "-", "①", "※"],
         )
         self.assertIn("계획 □ 청사 관리 ○ 본관 보수 - 외벽 타일 ① 첫째 ※ 참고", text_of(markup))

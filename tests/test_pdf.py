@@ -125,6 +125,9 @@ class DemoBriefingPdfTests(TestCase):
     def test_every_record_of_the_web_report_is_in_the_pdf(self):
         html = render_to_string("reports/part.html", {"report": self.data})
         cells = re.findall(r"<(?:td|th|span class=\"outline-text\")[^>]*>(.*?)</", html, re.S)
+        # an outline item's own text, after its marker (level-1 texts are in the spans above)
+        marker = r'(?:<span class="outline-marker[^>]*>[^<]*</span>)?'
+        cells += re.findall(rf'<li class="outline-item[^"]*">\s*{marker}\s*([^<]+)', html)
         # Drawing order keeps each table cell's text together, however it wraps.
         pdf_text = squeeze("".join(pdf_pages(self.document, "-raw")))
         records = {squeeze(re.sub(r"<[^>]+>", "", cell)) for cell in cells}
