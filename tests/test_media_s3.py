@@ -1,14 +1,16 @@
 """Media in an S3-compatible bucket (MEDIA_STORAGE=s3): a local S3 server (moto) stands in
 for the real one, and nothing is written to the media folder."""
 
+import hashlib
 import io
 import os
 import tempfile
 
 import boto3
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
@@ -120,6 +122,9 @@ class S3MediaTests(TestCase):
         self.assertIn(b"/Width 3", document)
 
         self.client.logout()
+        sha = hashlib.sha256(png()).hexdigest()
+        image = self.client.get(reverse("council:block_image", args=[sha, self.block.image.name]))
+        self.assertEqual(b"".join(image.streaming_content), png())
         pdf_url = reverse(
             "council:briefing_pdf", args=[self.briefing.session_id, self.department.code]
         )
@@ -152,3 +157,16 @@ class S3MediaTests(TestCase):
         with self.assertRaisesMessage(backup.BackupError, "MEDIA_STORAGE=s3"):
             backup.backup(tempfile.mkdtemp(prefix="briefing-s3-backup-") + "/")
         self.assertFalse(default_storage.exists("blocks/none.png"))
+
+
+class MediaStorageSettingTests(SimpleTestCase):
+    def test_a_wrong_kind_or_a_bucket_left_out_is_refused_at_start(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, "filesystem or s3"):
+            media_storage("nfs")
+        saved = os.environ.pop("AWS_STORAGE_BUCKET_NAME", None)
+        try:
+            with self.assertRaisesMessage(ImproperlyConfigured, "AWS_STORAGE_BUCKET_NAME"):
+                media_storage("s3")
+        finally:
+            if saved is not None:
+                os.environ["AWS_STORAGE_BUCKET_NAME"] = saved
