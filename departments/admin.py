@@ -1,6 +1,8 @@
 from collections import Counter
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -256,6 +258,37 @@ class MembershipAdmin(DepartmentScopedAdmin):
     list_select_related = ["user", "department"]
     autocomplete_fields = ["user", "department"]
     search_fields = ["user__username", "department__name"]
+
+
+# The membership form's user field, as the admin's autocomplete names it in its query.
+MEMBER_PICKER = {"app_label": "departments", "model_name": "membership", "field_name": "user"}
+
+
+def picks_a_member(request):
+    """Whether this is the user search of the membership form, asked by someone who may
+    save memberships (the clerk)."""
+    match = request.resolver_match
+    if match is None or match.view_name != f"{admin.site.name}:autocomplete":
+        return False
+    if any(request.GET.get(key) != value for key, value in MEMBER_PICKER.items()):
+        return False
+    return any(
+        request.user.has_perm(f"departments.{action}_membership") for action in ("add", "change")
+    )
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, with one more reader: the clerk assigns users to departments,
+    so the membership form's user search (the autocomplete, which asks for the view
+    permission on users) answers them. Only that search: the clerk gets no user list or
+    change page, and the search shows user names only."""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or picks_a_member(request)
 
 
 @admin.register(ReportingPeriod)

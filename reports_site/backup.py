@@ -66,12 +66,18 @@ def sha256(path):
 
 
 def media_root():
-    """The media folder on disk; an object store is backed up by its own means."""
+    """The media folder on disk; an object store is backed up by its own means (the
+    bucket's versioning or replication, beside a database dump), so refused before any
+    work is done."""
     try:
         return Path(default_storage.path(""))
     except NotImplementedError as error:
         raise BackupError(
-            _("미디어 저장소가 파일 시스템이 아니어서 백업할 수 없습니다.")
+            _(
+                "미디어 파일이 S3 저장소에 있어(MEDIA_STORAGE=s3) 백업과 복원을 할 수 "
+                "없습니다. 이 명령은 파일 시스템의 미디어 폴더만 다룹니다. 데이터베이스와 "
+                "버킷은 각각 따로 백업하세요(docs/deploy.md)."
+            )
         ) from error
 
 

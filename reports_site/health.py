@@ -3,13 +3,16 @@ finish its background work?
 
 Three checks, each cheap: the database answers a SELECT, a background worker
 (`manage.py db_worker`) beat within the last minute (`WorkerHeartbeat`: django-tasks keeps
-no record of its workers, so our worker writes one every 10 s), and the media folder takes
-a file. No session, no login, no database write: a load balancer asks every few seconds.
+no record of its workers, so our worker writes one every 10 s), and the media folder (or
+the S3 bucket) takes a file. No session, no login, no database write: a load balancer asks
+every few seconds.
 """
 
 import logging
 import tempfile
+import uuid
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
@@ -44,10 +47,20 @@ def check_worker():
 def check_media():
     # A real file, created and removed: a read-only mount or a full disk fails here, where
     # a permission test (os.access) would pass. The file never outlives the check.
-    location = default_storage.path("")
+    try:
+        location = default_storage.path("")
+    except NotImplementedError:  # an object store (S3): no folder on this machine
+        return check_bucket()
     with tempfile.TemporaryFile(dir=location, prefix=".healthz-") as probe:
         probe.write(b"ok")
         probe.flush()
+
+
+def check_bucket():
+    # An object written and deleted, under a name of its own so that app servers checking
+    # at once never meet: wrong keys, a missing bucket or a read-only policy fail here.
+    name = default_storage.save(f".healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
+    default_storage.delete(name)
 
 
 CHECKS = {"database": check_database, "worker": check_worker, "media": check_media}

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import mimetypes
 import multiprocessing
 import os
 import re
@@ -26,7 +27,7 @@ import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
@@ -92,12 +93,48 @@ def _static_roots():
     return [root.resolve() for root in roots]
 
 
+# A block image in the PDF: `media:` and its name in the media storage (the name quoted), read
+# through the storage, so the same markup works on a local folder and in an S3 bucket.
+MEDIA_SCHEME = "media:"
+MEDIA_IMAGES = "blocks/"  # Block.image's upload_to: no other stored file goes into a PDF
+
+
+def media_url(name):
+    return MEDIA_SCHEME + quote(name)
+
+
+def stored_image_name(url):
+    """The stored name a `media:` URL names, or None when it names nothing we embed."""
+    if not url.startswith(MEDIA_SCHEME):
+        return None
+    name = unquote(url.removeprefix(MEDIA_SCHEME))
+    if not name.startswith(MEDIA_IMAGES) or ".." in name.split("/") or "\\" in name:
+        return None
+    return name
+
+
+def fetch_stored(url):
+    """The stored image's bytes, as WeasyPrint takes them."""
+    from django.core.files.storage import default_storage
+    from weasyprint.urls import URLFetcherResponse
+
+    name = stored_image_name(url)
+    if name is None:
+        raise ValueError(f"not fetched: {url[:200]}")
+    with default_storage.open(name, "rb") as stored:
+        body = stored.read()
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
 @functools.cache
 def _fetcher_class():
     from weasyprint.urls import URLFetcher
 
     class LocalFilesOnly(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith(MEDIA_SCHEME):
+                return fetch_stored(url)
             if not allowed_file(url):
                 raise ValueError(f"not fetched: {url[:200]}")  # WeasyPrint warns, draws none
             return super().fetch(url, headers)
@@ -380,6 +417,17 @@ def _start_render_process(parent):
     for connection in connections.all(initialized_only=True):
         if connection.connection is not None:
             _let_go(connection)
+    _fresh_storages()
+
+
+def _fresh_storages():
+    """Media storages opened again here: an S3 storage's pooled connections came with the
+    fork and are the parent's sockets, which two processes must not talk over at once."""
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    storages._storages.clear()
+    default_storage._wrapped = empty
 
 
 def _die_with(parent):

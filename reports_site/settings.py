@@ -135,12 +135,53 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+
+
 # The app servers serve the static files themselves (whitenoise): compressed, and with
 # DEBUG off under names that carry their content's hash, so browsers keep them for a year
 # (`manage.py collectstatic` at each deployment). Media files go through the app's views,
 # which check who may read them.
+def media_storage(kind: str) -> dict:
+    """Where media files live (edition PDFs, rendered parts, block images): the folder
+    MEDIA_ROOT, which several app servers may share (a network mount), or an S3-compatible
+    bucket. Every file is written and read through Django's storage API."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+    bucket = env_str("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": bucket,
+        "location": env_str("AWS_LOCATION", ""),  # a folder (key prefix) in the bucket
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+        "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "") or None,
+        # A block image uploaded under a name already taken gets a new name: the old file
+        # stays for the editions that show it (the default would overwrite it).
+        "file_overwrite": False,
+        # Files are served by the app's views, which check who may read them: no public
+        # ACL, no signed links handed out.
+        "default_acl": None,
+        "querystring_auth": False,
+        # A file read from the bucket is buffered in memory up to this, then on disk: a
+        # booklet of many megabytes does not sit in a worker's memory while it downloads.
+        "max_memory_size": 8 * 2**20,
+    }
+    # Without keys boto3 finds its own (its environment variables, an instance role).
+    for option, variable in (
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ):
+        if value := env_str(variable, ""):
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem").lower()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -138,6 +138,12 @@ class PdfFetcherTests(SimpleTestCase):
         ]
         self.assertEqual([url for url in refused if pdf.allowed_file(url)], [])
 
+    def test_only_block_images_are_read_from_the_media_storage(self):
+        self.assertEqual(pdf.fetch_stored(pdf.media_url("blocks/fetch.png")).read(), png())
+        for name in ("editions/x.pdf", "blocks/../editions/x.pdf", "/etc/passwd", "blocks\\..\\x"):
+            with self.subTest(name=name), self.assertRaises(ValueError):
+                pdf.fetch_stored(pdf.media_url(name))
+
     def test_refused_urls_are_never_fetched_and_allowed_ones_are(self):
         from weasyprint.urls import URLFetcher
 

@@ -4,10 +4,8 @@ dates as 2025. 6. 12. or '25.6.12.). No figure (None) is always "-", never 0."""
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from django import template
-from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
@@ -186,8 +184,11 @@ def as_list(value):
 
 @register.filter
 def image_file(block):
-    """The stored image as a file URL WeasyPrint reads (the PDF embeds it as stored)."""
-    return Path(default_storage.path(block["name"])).as_uri()
+    """The stored image's URL for WeasyPrint, which reads it through the media storage
+    (reports_site.pdf.fetch_stored): the PDF embeds it as stored."""
+    from reports_site.pdf import media_url
+
+    return media_url(block["name"])
 
 
 @register.filter
