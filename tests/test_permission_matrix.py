@@ -154,15 +154,12 @@ class PermissionMatrixTests(TestCase):
         self.assertEqual([m for m in self.models if m not in ruled], [], "add an expected rule")
         self.assertEqual(ruled - set(self.models), set(), "no longer in the admin")
 
-    def status(self, user, url):
-        self.client.logout()
-        if user.is_authenticated:
-            self.client.force_login(user)
-        return self.client.get(url).status_code
-
     def test_every_role_gets_the_expected_answer_on_every_admin_url(self):
         mismatches = []
         for role, user in self.users.items():
+            self.client.logout()
+            if user.is_authenticated:
+                self.client.force_login(user)
             for model in self.models:
                 if (model, "own") not in self.rows:
                     continue  # test_every_admin_page_has_a_row_builder_and_a_rule fails
@@ -174,7 +171,7 @@ class PermissionMatrixTests(TestCase):
                             self.rows[model, whose] if action not in ("changelist", "add") else None
                         )
                         url = admin_url(model, action, obj)
-                        got = self.status(user, url)
+                        got = self.client.get(url).status_code
                         want = expected_status(role, model, action, whose)
                         if got != want:
                             mismatches.append(f"{role} {action} {whose} {url}: {got}, want {want}")
