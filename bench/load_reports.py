@@ -270,7 +270,10 @@ def main():
     )
     parser.add_argument("--only", default="", help='one page type, e.g. "section programs"')
     parser.add_argument(
-        "--only-urls", type=int, default=0, help="with --only: the first N of its pages (1: the ceiling)"
+        "--only-urls",
+        type=int,
+        default=0,
+        help="with --only: the first N of its pages (1: the ceiling)",
     )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):

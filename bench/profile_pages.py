@@ -59,7 +59,12 @@ def main():
         client = member if signed_in else visitor
         assert client.get(url).status_code == 200, url
         queries = []
-        with connection.execute_wrapper(lambda run, sql, *args: queries.append(sql) or run(sql, *args)):
+
+        def count(run, sql, *args, queries=queries):
+            queries.append(sql)
+            return run(sql, *args)
+
+        with connection.execute_wrapper(count):
             client.get(url)
         profile = cProfile.Profile() if options.profile or options.kind else None
         times = []

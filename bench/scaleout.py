@@ -103,7 +103,7 @@ def start_import(serial, rows=1000):
     from departments.models import Department
 
     code = Department.objects.filter(code__startswith="SYN-D").order_by("code").first().code
-    year = 2100 + serial
+    year = 2100 + serial % 30_000  # a year of its own (a small integer column)
     headers = ["부서 코드", "회계연도", "세입·세출", "단계", "상위 사업", "사업명"]
     headers += ["표시 순서", "재원", "전년도 최종예산(천원)"]
     lines = [[code, year, "세출", "단위사업", None, f"사업{n:06d}", n % 100, "구비", n]
@@ -118,9 +118,14 @@ def start_import(serial, rows=1000):
     stream = io.BytesIO()
     book.save(stream)
     return queue(
-        user=clerk(), model="budgets.budgetline", resource_class=BudgetLineResource,
-        format_class=XLSX, file_name=f"soak-{serial}.xlsx", data=stream.getvalue(), rows=rows,
-    )  # fmt: skip
+        user=clerk(),
+        model="budgets.budgetline",
+        resource_class=BudgetLineResource,
+        format_class=XLSX,
+        file_name=f"soak-{serial}.xlsx",
+        data=stream.getvalue(),
+        rows=rows,
+    )
 
 
 # Readers ---------------------------------------------------------------------------------
@@ -322,7 +327,7 @@ def soak(stack, options, urls, out):
     started = time.monotonic()
 
     def background():
-        serial = int(time.time()) % 100_000
+        serial = int(time.time()) % 30_000
         next_import, next_booklet, booklet = 60, 120, None
         while not stop.wait(5):
             now = time.monotonic() - started
@@ -330,7 +335,9 @@ def soak(stack, options, urls, out):
                 job = start_import(serial)
                 events.append((round(now), "import queued", job.pk))
                 serial, next_import = serial + 1, next_import + 300
-            if now >= next_booklet and (booklet is None or job_state(booklet)[0] in ("done", "failed")):
+            if now >= next_booklet and (
+                booklet is None or job_state(booklet)[0] in ("done", "failed")
+            ):
                 if booklet is not None:
                     events.append((round(now), "booklet before", booklet.status))
                 booklet = cold_booklet(session)
@@ -359,10 +366,15 @@ def soak(stack, options, urls, out):
             windows.append((start // 60, summary(part, min(300, options.soak - start))))
     print(f"\nsoak {options.soak} s, {options.users} readers, think {options.think} s\n")
     print(table(results, options.soak))
-    print("\n| minutes | requests | req/s | p50 ms | p95 ms | errors |\n| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| minutes | requests | req/s | p50 ms | p95 ms | errors |"
+        "\n| --- | ---: | ---: | ---: | ---: | ---: |"
+    )
     for minute, s in windows:
-        print(f"| {minute}–{minute + 5} | {s['requests']} | {s['rate']:.1f} | {s['p50']:.0f} | "
-              f"{s['p95']:.0f} | {s['errors']} |")  # fmt: skip
+        print(
+            f"| {minute}–{minute + 5} | {s['requests']} | {s['rate']:.1f} | {s['p50']:.0f} | "
+            f"{s['p95']:.0f} | {s['errors']} |"
+        )
     print("\n" + sampler.report())
     print("\nevents:", events)
     print("imports (newest first: status, rows, added):", imports)
@@ -384,9 +396,7 @@ def main():
     load_reports.setup_django()
     urls = load_reports.pages()
     stack = Stack(out, web_workers=options.web_workers, recycle=not options.soak)
-    load_reports.CLIENT_OPTIONS.update(
-        verify=False, headers={"Referer": f"{stack.base}/login/"}
-    )
+    load_reports.CLIENT_OPTIONS.update(verify=False, headers={"Referer": f"{stack.base}/login/"})
     try:
         stack.start()
         print(f"stack up: {stack.base} (nginx), healthz on :{HTTP_PORT}; logs in {out}")

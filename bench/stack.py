@@ -133,9 +133,18 @@ class Stack:
 
     def start_web(self, port):
         command = [
-            sys.executable, "-m", "gunicorn", "reports_site.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(self.web_workers),
-            "--timeout", "120", "--graceful-timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "reports_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(self.web_workers),
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "60",
         ]  # fmt: skip  (deploy/briefing-web.service)
         if self.recycle:
             command += ["--max-requests", "2000", "--max-requests-jitter", "200"]

@@ -27,9 +27,7 @@ async def main(listen, host, port):
         except OSError:
             client_writer.close()
             return
-        await asyncio.gather(
-            pipe(client_reader, server_writer), pipe(server_reader, client_writer)
-        )
+        await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
 
     server = await asyncio.start_server(handle, "127.0.0.1", listen)
     async with server:
