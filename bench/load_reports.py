@@ -31,6 +31,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBER, PASSWORD = "bench_member", "bench-member-password"
+# More httpx.AsyncClient options (bench/scaleout.py: HTTPS through nginx, a Referer).
+CLIENT_OPTIONS = {}
 
 
 def setup_django():
@@ -57,17 +59,19 @@ def prepare(departments, years):
 
 
 def publish_last_session():
-    """Editions (frozen data and PDF) of the newest session's briefings and its booklet, as
-    publishing leaves them in production; the booklet first renders every part once."""
+    """Editions (frozen data and PDF) of the newest session's briefings, then its booklet
+    (made of those editions, reusing their rendered parts), as publishing leaves them in
+    production."""
     from reports_site import editions
     from reports_site.models import Briefing, CouncilSession
 
     session = CouncilSession.objects.filter(briefings__department__code__startswith="SYN-")
     session = session.latest("starts_on")
     started = time.monotonic()
-    editions.publish_booklet(session)
+    # The departments' editions first: a booklet is made of published editions.
     for briefing in Briefing.objects.filter(session=session).select_related("session"):
         editions.publish(briefing)
+    editions.publish_booklet(session)
     print(f"published {session}: {time.monotonic() - started:.0f} s")
 
 
@@ -114,18 +118,21 @@ def pages():
     return found
 
 
-def start_server(port, workers, threads):
+def start_server(port, workers, threads, root=ROOT):
     env = os.environ | {
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
+        # Plain HTTP on loopback: with DEBUG off every page would otherwise be a redirect.
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
     }
     # As in production: with DEBUG off the pages name the hashed static files.
     collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
-    subprocess.run(collect, cwd=ROOT, env=env, check=True)
+    subprocess.run(collect, cwd=root, env=env, check=True)
     command = [
         sys.executable,
         "-m",
@@ -140,7 +147,7 @@ def start_server(port, workers, threads):
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True)
     for _ in range(100):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
@@ -167,7 +174,7 @@ async def sign_in(client):
 
 
 async def reader(base, member, urls, until, think, results, rng):
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, **CLIENT_OPTIONS) as client:
         if member:
             await sign_in(client)
         mine = [u for u in urls if member or not u[2]]
@@ -184,7 +191,7 @@ async def warm(base, urls, passes, users):
     """Every page fetched `passes` times (at least once per worker, most likely), so the
     measurement sees each worker's cache of published editions warm, as in production."""
     queue = [url for _kind, url, signed_in in urls if not signed_in] * passes
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60, **CLIENT_OPTIONS) as client:
 
         async def fetch():
             while queue:
@@ -193,14 +200,32 @@ async def warm(base, urls, passes, users):
         await asyncio.gather(*(fetch() for _ in range(users)))
 
 
-async def run(base, users, seconds, warm_passes, think, urls):
+def tree_cpu(pid):
+    """CPU seconds used so far by the process and its children (gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+async def run(base, users, seconds, warm_passes, think, urls, server=None, cpu=None):
     await warm(base, urls, warm_passes, users)
+    if server is not None:
+        cpu["start"] = tree_cpu(server.pid)
     rng = random.Random(1)
     results = defaultdict(list)
     until = time.monotonic() + seconds
     await asyncio.gather(
         *(reader(base, i % 4 == 3, urls, until, think, results, rng) for i in range(users))
     )
+    if server is not None:
+        cpu["end"] = tree_cpu(server.pid)
     return results
 
 
@@ -218,7 +243,7 @@ def report(results, seconds):
     groups = sorted(results.items()) + [("**all**", [r for rows in results.values() for r in rows])]
     for kind, rows in groups:
         times = [t * 1000 for t, _ in rows]
-        errors = sum(1 for _, status in rows if status >= 400)
+        errors = sum(1 for _, status in rows if status != 200)  # a redirect is no page either
         lines.append(
             f"| {kind} | {len(rows)} | {len(rows) / seconds:.1f} | "
             f"{statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
@@ -240,6 +265,16 @@ def main():
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument(
+        "--app-root", default="", help="serve another checkout (A/B of two versions)"
+    )
+    parser.add_argument("--only", default="", help='one page type, e.g. "section programs"')
+    parser.add_argument(
+        "--only-urls",
+        type=int,
+        default=0,
+        help="with --only: the first N of its pages (1: the ceiling)",
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database")
@@ -248,9 +283,14 @@ def main():
         prepare(options.departments, options.years)
         return
     urls = pages()
-    server = start_server(options.port, options.workers, options.threads)
+    if options.only:
+        urls = [u for u in urls if u[0] == options.only] or sys.exit(f"no page {options.only!r}")
+        urls = urls[: options.only_urls or len(urls)]
+    root = Path(options.app_root).resolve() if options.app_root else ROOT
+    server = start_server(options.port, options.workers, options.threads, root)
     load = os.getloadavg()[0]
     client_cpu = time.process_time()
+    server_cpu = {}
     try:
         results = asyncio.run(
             run(
@@ -260,8 +300,11 @@ def main():
                 options.warm_passes or options.workers,
                 options.think,
                 urls,
+                server,
+                server_cpu,
             )
         )
+        load_end = os.getloadavg()[0]
     finally:
         stop_server(server)
     print(
@@ -272,7 +315,14 @@ def main():
     client_cpu = time.process_time() - client_cpu
     print(
         f"\noverall: {rate:.1f} requests/s, p95 {p95:.0f} ms; the load generator itself "
-        f"used {client_cpu:.0f} s of CPU (warm-up included); load average before: {load:.1f}"
+        f"used {client_cpu:.0f} s of CPU (warm-up included); load average before: {load:.1f}, "
+        f"at the end {load_end:.1f}"
+    )
+    requests = sum(len(rows) for rows in results.values())
+    used = server_cpu["end"] - server_cpu["start"]
+    print(
+        f"gunicorn's CPU while measured: {used:.1f} s, {used / requests * 1000:.2f} ms per "
+        "request (the app's own cost, whatever else the machine runs)"
     )
 
 

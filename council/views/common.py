@@ -1,6 +1,8 @@
 """What the report pages share: breadcrumbs, one section of a report (a briefing's or a
 quarter's) with its comparisons, charts and downloads, and a table as a file."""
 
+import time
+
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -14,7 +16,7 @@ from reports_site.downloads import safe_filename
 from reports_site.report import blocks_of
 from reports_site.templatetags.briefing import kdate, translated
 
-from .. import charts, compare, exports
+from .. import charts, compare, exports, pagecache
 from ..access import Reader
 from ..reports import load_sections, section_html
 
@@ -40,27 +42,33 @@ def section_page(request, report, kind, crumbs, context_line):
     entry = report.entry(kind)
     if entry is None:
         raise Http404
+    page = pagecache.cached(request, report)
+    if page is not None:
+        return page
     load_sections(report, [kind])
     section = report.sections[kind]
     position = report.outline.index(entry)
+    extras, expires_at = _extras(request, report, section, entry["url"])
     context = {
         "report": report,
         "section": section,
         "part": section_html(report, section),
-        "extras": _extras(request, report, section, entry["url"]),
+        "extras": extras,
         "previous": report.outline[position - 1] if position else None,
         "next": report.outline[position + 1] if position + 1 < len(report.outline) else None,
         "crumbs": crumbs(report, f"{entry['mark']} {translated(entry['heading'])}".strip()),
         "context_line": context_line,
-    }
-    return render(request, "council/section.html", context)
+    } | pagecache.context(request, report)
+    response = render(request, "council/section.html", context)
+    return pagecache.store(request, report, response, expires_at)
 
 
 def _extras(request, report, section, base):
-    """The comparisons, charts and downloads under a section, as HTML. Under a published
-    edition they are kept a few minutes: readers of one briefing share them, and a
-    correction of last year's (approved) figures shows after that delay at most. Readers
-    who see different figures (the department's own people, the clerks) do not share."""
+    """The comparisons, charts and downloads under a section, as HTML, and when they go
+    stale (time.time(); None when not shared). Under a published edition they are kept a
+    few minutes: readers of one briefing share them, and a correction of last year's
+    (approved) figures shows after that delay at most. Readers who see different figures
+    (the department's own people, the clerks) do not share."""
     reader = Reader.of(request)
     signed_in = request.user.is_authenticated  # program histories are linked for them
 
@@ -83,11 +91,16 @@ def _extras(request, report, section, base):
         return render_to_string("council/includes/section_extras.html", context, request)
 
     if not report.edition:
-        return render_extras()
+        return render_extras(), None
     edition, kind, language = report.edition["id"], section["key"], get_language()
     scope = reader.scope(report.department)
     key = f"council:extras:{edition}:{kind}:{language}:{signed_in}:{scope}"
-    return cache.get_or_set(key, render_extras, EXTRAS_KEPT)
+    found = cache.get(key)
+    if found is None:
+        found = (time.time() + EXTRAS_KEPT, render_extras())
+        cache.set(key, found, EXTRAS_KEPT)
+    expires_at, html = found
+    return html, expires_at
 
 
 def _charts(comparisons):

@@ -1,6 +1,8 @@
 """Home, sessions and briefings: a briefing's overview, one section per page, its tables
 and its PDF."""
 
+import time
+
 from django.db.models import Count, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -13,10 +15,11 @@ from reports_site.downloads import safe_filename
 from reports_site.models import Briefing, CouncilSession, Edition
 from reports_site.report import quarter_of
 
+from .. import pagecache
 from ..access import Reader, reports_view
 from ..models import Committee
 from ..reports import briefing_report
-from .common import crumb, home_crumb, section_page, table_download
+from .common import EXTRAS_KEPT, crumb, home_crumb, section_page, table_download
 
 
 def current_period():
@@ -142,6 +145,9 @@ def _briefing_crumbs(report, here=None):
 @reports_view
 def briefing(request, session_id, code):
     report = _briefing(request, session_id, code)
+    page = pagecache.cached(request, report)
+    if page is not None:
+        return page
     _briefing_urls(report)
     if report.edition:
         updated = report.edition["published_at"]
@@ -153,8 +159,10 @@ def briefing(request, session_id, code):
         "updated": updated,
         "crumbs": _briefing_crumbs(report),
         "context_line": report.briefing.session.title,
-    }
-    return render(request, "council/report.html", context)
+    } | pagecache.context(request, report)
+    response = render(request, "council/report.html", context)
+    # Kept as long as a section page: anything live on it shows after that delay at most.
+    return pagecache.store(request, report, response, time.time() + EXTRAS_KEPT)
 
 
 @reports_view
