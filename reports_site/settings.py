@@ -32,7 +32,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -103,8 +103,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -114,7 +114,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -125,13 +125,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "ko")
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ko")
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["reports_site.formats"]  # Korean times on the 24-hour clock
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Seoul")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -199,7 +199,7 @@ LOGIN_REDIRECT_URL = "council:home"
 REPORTS_REQUIRE_LOGIN = env_bool("REPORTS_REQUIRE_LOGIN", False)
 # Publishing a briefing whose quarters are not all approved: "confirm" (the clerk sees
 # which and confirms; the confirmation is kept in the briefing's history) or "refuse".
-PUBLISH_UNAPPROVED = os.environ.get("PUBLISH_UNAPPROVED", "confirm").strip().lower()
+PUBLISH_UNAPPROVED = env_str("PUBLISH_UNAPPROVED", "confirm").lower()
 if PUBLISH_UNAPPROVED not in {"confirm", "refuse"}:
     raise ImproperlyConfigured("PUBLISH_UNAPPROVED must be confirm or refuse.")
 
@@ -262,7 +262,7 @@ IMPORT_MAX_XLSX_RATIO = 100
 IMPORT_PENDING_HOURS = 24
 # A confirmed import of more rows than this runs in the background worker, the user
 # following its progress (departments.import_jobs); smaller ones finish in the request.
-IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "500"))
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 # Rows per page of an import's preview.
 IMPORT_PREVIEW_PAGE_ROWS = 100
 
