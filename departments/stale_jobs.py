@@ -1,6 +1,7 @@
 """Start again the background jobs whose worker died: django-tasks leaves their task
 RUNNING, and nothing else would ever pick them up. The booklet and the import job share
-this (`manage.py recover_booklet_jobs`, `manage.py recover_import_jobs`)."""
+this (`manage.py recover_booklet_jobs`, `manage.py recover_import_jobs`), and
+`manage.py stuck_jobs` restarts them the same way."""
 
 import datetime as dt
 
@@ -9,6 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+
+def restart(job, enqueue):
+    """Queue a job again whose worker died. The dead worker's task stays RUNNING in the
+    queue table: it is closed as failed, so its row tells what happened."""
+    DBTaskResult.objects.filter(id=job.task_id or None, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now()
+    )
+    enqueue(job)
 
 
 class RecoverJobsCommand(BaseCommand):
@@ -37,11 +47,7 @@ class RecoverJobsCommand(BaseCommand):
         cutoff = timezone.now() - dt.timedelta(seconds=stale_after)
         stale = self.jobs().select_for_update().filter(heartbeat_at__lt=cutoff)
         for job in stale:
-            # The dead worker's task stays RUNNING in the queue table; close it as failed.
-            DBTaskResult.objects.filter(
-                id=job.task_id or None, status=TaskResultStatus.RUNNING
-            ).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
-            self.enqueue(job)
+            restart(job, self.enqueue)
             self.stdout.write(
                 f"{self.describe(job)}: 다시 대기열에 넣었습니다 (시도 {job.attempts}회)."
             )

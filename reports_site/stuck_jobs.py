@@ -28,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 
 from departments import import_jobs
 from departments.models import ImportJob
+from departments.stale_jobs import restart
 
 from . import tasks
 from .models import BookletJob, WorkerHeartbeat
@@ -101,10 +102,7 @@ def requeue(stuck):
         job = running.filter(pk=stuck.job.pk).first()
         if job is None:
             return False
-        DBTaskResult.objects.filter(id=job.task_id or None, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.FAILED, finished_at=timezone.now()
-        )
-        enqueue(job)
+        restart(job, enqueue)
         return True
     again = DBTaskResult.objects.filter(pk=stuck.task.pk, status=TaskResultStatus.RUNNING)
     return bool(again.update(status=TaskResultStatus.READY, started_at=None))
