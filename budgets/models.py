@@ -187,7 +187,6 @@ class BudgetLine(PeriodLockedModel):
     objects = BudgetLineQuerySet.as_manager()
     lock_as_of = None
     lock_year = "year"
-    natural_key_fields = ("department__code", "year", "kind", "level", "name")
 
     class Meta:
         verbose_name = _("예산 사업")
@@ -337,23 +336,23 @@ class BudgetLine(PeriodLockedModel):
 
 class OfLineQuerySet(LockedQuerySet):
     def get_by_natural_key(self, *key):
-        """The line's natural key, then the row's own part (its date or quarter)."""
-        line = BudgetLine.objects.get_by_natural_key(*key[:-1])
-        return self.get(line=line, **{self.model.own_key: key[-1]})
+        """The line's natural key, then the row's own (its date or quarter)."""
+        fields = self.model.natural_key_fields
+        line = BudgetLine.objects.get_by_natural_key(*key[: -len(fields)])
+        return self.get(line=line, **dict(zip(fields, key[-len(fields) :], strict=True)))
 
 
 class OfLine(PeriodLockedModel):
-    """A row of one budget line (a snapshot, a quarter's plan), known by the line's key."""
+    """A row of one budget line (a snapshot, a quarter's plan), known by the line's key and
+    its own fields (`natural_key_fields`: what tells the line's rows apart)."""
 
-    own_key = ""  # the field that tells the line's rows apart
     objects = OfLineQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def natural_key(self):
-        own = getattr(self, self.own_key)
-        return (*self.line.natural_key(), own.isoformat() if hasattr(own, "isoformat") else own)
+        return (*self.line.natural_key(), *super().natural_key())
 
 
 def refuse_on_parent(line):
@@ -397,7 +396,7 @@ class BudgetSnapshot(OfLine):
 
     lock_department = "line__department"
     lock_as_of = "as_of"
-    own_key = "as_of"
+    natural_key_fields = ("as_of",)
 
     class Meta:
         verbose_name = _("예산 집행 현황")
@@ -490,7 +489,7 @@ class QuarterPlan(OfLine):
     lock_as_of = None
     lock_year = "line__year"
     lock_quarter = "quarter"
-    own_key = "quarter"
+    natural_key_fields = ("quarter",)
 
     class Meta:
         verbose_name = _("분기별 집행 계획")
