@@ -28,6 +28,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import member_ids
+
 from .models import BudgetLine, BudgetSnapshot
 
 TOTAL_LABEL = _("계")
@@ -284,7 +286,7 @@ def units_table(units, year, kind=BudgetLine.Kind.EXPENDITURE, as_of=None, place
 
     A single unit prints its lines alone, as `budget_table` does, unless ``grouped``.
     """
-    members = [pk for unit in units for pk in unit.members]
+    members = member_ids(units)
     lines = _lines(members, year, kind)
     latest = latest_snapshots(members, year, kind, as_of)
     if not (len(units) > 1 if grouped is None else grouped):

@@ -16,7 +16,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from budgets.models import BudgetLine, BudgetSnapshot, QuarterPlan
 from budgets.tables import percent, year_change
-from departments.models import Department, StaffingCount, StaffingSnapshot
+from departments.models import Department, StaffingCount, StaffingSnapshot, member_ids
 from programs.models import ProgressEntry
 from reports_site.report import blocks_of, quarter_of
 
@@ -157,7 +157,7 @@ def budget_comparison(department, budget, reader):
     departments, key = [department.pk], None
     if budget.get("rolled_up"):  # the bureau with its divisions, last year as this
         units = Department.objects.units_of(department)
-        departments = [pk for unit in units for pk in unit.members]
+        departments = member_ids(units)
         if any(row.get("unit") for row in budget["rows"]):  # a row per unit
             unit_of = {pk: unit.department.code for unit in units for pk in unit.members}
 
@@ -227,9 +227,7 @@ def staffing_comparison(department, staffing, reader):
     this = class_totals(staffing["table"], staffing.get("total_last", False))
     departments = [department.pk]
     if staffing.get("rolled_up"):  # the bureau with its divisions, last year as this
-        departments = [
-            pk for unit in Department.objects.units_of(department) for pk in unit.members
-        ]
+        departments = member_ids(Department.objects.units_of(department))
     last, last_as_of = _last_year_classes(departments, year_earlier(as_of), reader)
     names = list(this) + [name for name in last if name not in this]
     known = bool(last)  # a table a year earlier

@@ -63,11 +63,6 @@ def units(ctx, spec):
     return Department.objects.units_of(ctx.department)
 
 
-def member_ids(found):
-    """Every department id of the units, for one query over all of them."""
-    return [pk for unit in found for pk in unit.members]
-
-
 KINDS: dict[str, Kind] = {}
 
 

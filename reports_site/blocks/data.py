@@ -15,11 +15,12 @@ from departments.models import (
     StaffingSnapshot,
     VehicleCount,
     VehicleFleet,
+    member_ids,
 )
 from departments.tables import count_table, facility_groups
 from programs.models import StrategicGoal
 
-from . import Kind, Scoped, member_ids, register, units
+from . import Kind, Scoped, register, units
 
 
 def _latest(queryset, departments, as_of):

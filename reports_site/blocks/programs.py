@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import QuarterPlan
 from budgets.tables import TOTAL_LABEL, percent
+from departments.models import member_ids
 from programs import outline
 from programs.models import Kpi, Program, ProgressEntry
 
 from .. import style as house
-from . import Kind, Scoped, member_ids, register, units
+from . import Kind, Scoped, register, units
 
 PARTS = {
     "period": _("사업기간"),

@@ -10,9 +10,10 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import member_ids
 from programs.models import CouncilRequest, CouncilRequestKind
 
-from . import Kind, Scoped, member_ids, register, units
+from . import Kind, Scoped, register, units
 
 DETAIL_LAYOUTS = [
     ("combined", _("요구 내용 | 조치 결과 및 계획 (한 칸에)")),
