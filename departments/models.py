@@ -36,24 +36,23 @@ def numbered_choices(label, count):
 QUARTERS = numbered_choices(gettext_noop("%d분기"), 4)
 
 
+def _below(ids):
+    """Units below the given ones: the tree is at most four deep."""
+    return Q(parent__in=ids) | Q(parent__parent__in=ids) | Q(parent__parent__parent__in=ids)
+
+
 class DepartmentQuerySet(NaturalKeyQuerySet):
     def active(self):
         return self.filter(active=True)
 
     def with_descendants(self, departments):
-        """The given departments and every unit below them (the tree is at most 4 deep)."""
+        """The given departments and every unit below them."""
         ids = list(departments.values_list("pk", flat=True))
-        return self.filter(
-            Q(pk__in=ids)
-            | Q(parent__in=ids)
-            | Q(parent__parent__in=ids)
-            | Q(parent__parent__parent__in=ids)
-        )
+        return self.filter(Q(pk__in=ids) | _below(ids))
 
     def below(self, department):
-        """Every unit below the department, without it (the tree is at most 4 deep)."""
-        pk = department.pk
-        return self.filter(Q(parent=pk) | Q(parent__parent=pk) | Q(parent__parent__parent=pk))
+        """Every unit below the department, without it."""
+        return self.filter(_below([department.pk]))
 
     def units_of(self, department):
         """The department's reporting units, in one query: the department itself (its own
