@@ -154,7 +154,8 @@ def check_rows(resource, rows, user):
         if row.errors:
             continue
         key = tuple(key_part(values[f]) for f in id_fields)
-        if complete(key):
+        named = complete(key)
+        if named:
             first = first_row.setdefault(key, row.number)
             if first != row.number:
                 # The same item typed two ways ("세출" and "expenditure"), which the check of
@@ -162,7 +163,7 @@ def check_rows(resource, rows, user):
                 typed = [row.cells.get(column) for column in resource.key_columns]
                 row.refuse(same_item(first, row.number, resource.key_columns, typed))
                 continue
-        instance = stored.get(key) if complete(key) else None
+        instance = stored.get(key) if named else None
         _apply(resource, row, instance, writable, values)
         if row.import_type != RowResult.IMPORT_TYPE_SKIP:  # an unchanged row is left alone
             unset = [f.attribute for f in writable if values[f] is None]
