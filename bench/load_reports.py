@@ -234,12 +234,12 @@ def percentile(values, share):
     return values[min(len(values) - 1, int(len(values) * share))]
 
 
-def report(results, seconds):
+def table(results, seconds):
+    """{page kind: [(seconds, status)]} as a Markdown table, a row per kind and one of all."""
     lines = [
         "| page | requests | req/s | p50 ms | p95 ms | max ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    every = [t for rows in results.values() for t, _ in rows]
     groups = sorted(results.items()) + [("**all**", [r for rows in results.values() for r in rows])]
     for kind, rows in groups:
         times = [t * 1000 for t, _ in rows]
@@ -249,7 +249,12 @@ def report(results, seconds):
             f"{statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
             f"{max(times):.0f} | {errors} |"
         )
-    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+def report(results, seconds):
+    print(table(results, seconds))
+    every = [t for rows in results.values() for t, _ in rows]
     return len(every) / seconds, percentile([t * 1000 for t in every], 0.95)
 
 

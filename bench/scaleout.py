@@ -27,7 +27,6 @@ so that a leak would show rather than be recycled away).
 import argparse
 import asyncio
 import csv
-import io
 import json
 import os
 import random
@@ -42,6 +41,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load_reports  # noqa: E402
+from import_bench import xlsx_bytes  # noqa: E402
 from stack import HTTP_PORT, Stack  # noqa: E402
 
 CLERK, CLERK_PASSWORD = "bench_clerk", "bench-clerk-password"
@@ -108,22 +108,13 @@ def start_import(serial, rows=1000):
     headers += ["표시 순서", "재원", "전년도 최종예산(천원)"]
     lines = [[code, year, "세출", "단위사업", None, f"사업{n:06d}", n % 100, "구비", n]
              for n in range(rows)]  # fmt: skip
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(headers)
-    for line in lines:
-        sheet.append(line)
-    stream = io.BytesIO()
-    book.save(stream)
     return queue(
         user=clerk(),
         model="budgets.budgetline",
         resource_class=BudgetLineResource,
         format_class=XLSX,
         file_name=f"soak-{serial}.xlsx",
-        data=stream.getvalue(),
+        data=xlsx_bytes(headers, lines),
         rows=rows,
     )
 
@@ -175,28 +166,11 @@ def xlsx_urls(base, urls, count=30):
     return [("xlsx export", url, False) for url in found[:count]]
 
 
-def percentile(values, share):
-    return load_reports.percentile(values, share)
-
-
 def table(results, seconds):
     by_kind = defaultdict(list)
     for _t, kind, took, status in results:
         by_kind[kind].append((took, status))
-    lines = [
-        "| page | requests | req/s | p50 ms | p95 ms | max ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    every = [row for rows in by_kind.values() for row in rows]
-    for kind, rows in sorted(by_kind.items()) + [("**all**", every)]:
-        times = [t * 1000 for t, _ in rows]
-        errors = sum(1 for _, status in rows if status != 200)
-        lines.append(
-            f"| {kind} | {len(rows)} | {len(rows) / seconds:.1f} | "
-            f"{statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
-            f"{max(times):.0f} | {errors} |"
-        )
-    return "\n".join(lines)
+    return load_reports.table(by_kind, seconds)
 
 
 def summary(results, seconds):
@@ -206,7 +180,7 @@ def summary(results, seconds):
         "requests": len(times),
         "rate": len(times) / seconds,
         "p50": statistics.median(times),
-        "p95": percentile(times, 0.95),
+        "p95": load_reports.percentile(times, 0.95),
         "max": max(times),
         "errors": errors,
     }
